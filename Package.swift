@@ -1,0 +1,36 @@
+// swift-tools-version:6.0
+// LINE Pay for existing web shops: a signing/API library, a FastCGI checkout responder and a local sandbox.
+// No Swift package dependencies: only Debian's C libraries through the system-library targets below.
+import PackageDescription
+
+let package = Package(
+    name: "linepay-fcgi",
+    products: [
+        .library(name: "LinePay", type: .dynamic, targets: ["LinePay"]),
+        .executable(name: "linepay-sandbox", targets: ["linepay-sandbox"]),
+    ],
+    targets: [
+        // C libraries from Debian (libfcgi-dev, libsqlite3-dev, libssl-dev, libcurl4-openssl-dev).
+        .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi"),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3"),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto"),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl"),
+
+        // The LINE Pay Online API v3 client: signing, typed endpoints, outcomes. Knows nothing of FastCGI or SQLite.
+        .target(name: "LinePay", dependencies: ["COpenSSL", "CCurl"]),
+        // A thin Swift face on SQLite: one connection, prepared statements, transactions.
+        .target(name: "SQLite", dependencies: ["CSQLite"]),
+        // A thin Swift face on libfcgi: threaded accept loop, CGI fallback, request/response as plain data.
+        .target(name: "FastCGI", dependencies: ["CFastCGI"]),
+        // The local LINE Pay v3 simulator: checks signatures, keeps transactions, plays the shopper, injects faults.
+        .target(name: "LinePaySandbox", dependencies: ["LinePay", "SQLite", "FastCGI"]),
+
+        .executableTarget(name: "linepay-sandbox", dependencies: ["LinePaySandbox", "FastCGI"]),
+
+        // Helpers shared by the test targets: loopback servers, nginx harness, process runner.
+        .target(name: "TestSupport", dependencies: [], path: "Tests/TestSupport"),
+        .testTarget(name: "LinePayTests", dependencies: ["LinePay", "TestSupport"]),
+        .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "SQLite", "TestSupport"]),
+        .testTarget(name: "LinePaySandboxTests", dependencies: ["LinePaySandbox", "LinePay", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+@testable import LinePay
+
+/// The independent vectors in ../shared/test-vectors/signing.json, and the signing rules around them.
+struct SigningTests {
+    struct Vector: Decodable {
+        let method: String
+        let channelSecret: String
+        let path: String
+        let body: String?
+        let queryString: String?
+        let nonce: String
+        let signature: String
+    }
+
+    static func vectors() throws -> [Vector] {
+        struct File: Decodable { let vectors: [Vector] }
+        let url = sharedDirectory().appendingPathComponent("test-vectors/signing.json")
+        return try JSONDecoder().decode(File.self, from: Data(contentsOf: url)).vectors
+    }
+
+    @Test func everyVectorMatches() throws {
+        let vectors = try Self.vectors()
+        #expect(vectors.count >= 7)
+        for v in vectors {
+            let payload = v.method == "GET" ? (v.queryString ?? "") : (v.body ?? "")
+            let got = LinePaySignature.make(channelSecret: v.channelSecret, path: v.path, payload: payload, nonce: v.nonce)
+            #expect(got == v.signature, "vector \(v.path) \(v.nonce)")
+            #expect(LinePaySignature.verify(v.signature, channelSecret: v.channelSecret, path: v.path,
+                                            payload: Array(payload.utf8), nonce: v.nonce))
+        }
+    }
+
+    @Test func aChangedByteOrQuestionMarkBreaksTheSignature() throws {
+        let v = try Self.vectors().first { $0.method == "GET" && !($0.queryString ?? "").isEmpty }!
+        let withMark = LinePaySignature.make(channelSecret: v.channelSecret, path: v.path, payload: "?" + v.queryString!, nonce: v.nonce)
+        #expect(withMark != v.signature)
+        #expect(!LinePaySignature.verify(v.signature, channelSecret: v.channelSecret + "x", path: v.path,
+                                         payload: Array(v.queryString!.utf8), nonce: v.nonce))
+    }
+
+    @Test func preparedRequestsSignTheBytesTheySend() throws {
+        for v in try Self.vectors() where v.path.hasSuffix("/confirm") {
+            let client = LinePayClient(configuration: .init(channelId: "1234567890", channelSecret: v.channelSecret))
+            let id = TransactionID("2016020510824221610")!
+            let prepared = try client.prepare(ConfirmPayment(transactionId: id, amount: 360, currency: .TWD), nonce: v.nonce)
+            #expect(String(decoding: prepared.payload, as: UTF8.self) == v.body)
+            #expect(prepared.path == v.path)
+            #expect(prepared.headers.first { $0.0 == "X-LINE-Authorization" }?.1 == v.signature)
+        }
+    }
+
+    @Test func preparedVoidAndRefundMatchTheVectors() throws {
+        let vectors = try Self.vectors()
+        let id = TransactionID("2016020510824221610")!
+        let client = LinePayClient(configuration: .init(channelId: "1", channelSecret: "a917ab6a2367b536f8e5a6e2977e06f4"))
+        let void = vectors.first { $0.path.hasSuffix("/void") }!
+        #expect(try client.prepare(VoidAuthorization(transactionId: id), nonce: void.nonce).headers
+            .first { $0.0 == "X-LINE-Authorization" }?.1 == void.signature)
+        let refund = vectors.first { $0.path.hasSuffix("/refund") }!
+        #expect(try client.prepare(RefundPayment(transactionId: id, refundAmount: 20), nonce: refund.nonce).headers
+            .first { $0.0 == "X-LINE-Authorization" }?.1 == refund.signature)
+        let details = vectors.first { $0.path == "/v3/payments" }!
+        let prepared = try client.prepare(PaymentDetails(transactionIds: [id], orderIds: ["order-0001"]), nonce: details.nonce)
+        #expect(String(decoding: prepared.payload, as: UTF8.self) == details.queryString)
+        #expect(prepared.headers.first { $0.0 == "X-LINE-Authorization" }?.1 == details.signature)
+        let check = vectors.first { $0.path.hasSuffix("/check") }!
+        let c = try client.prepare(CheckPaymentStatus(transactionId: id), nonce: check.nonce)
+        #expect(c.url.hasSuffix("/check"))
+        #expect(c.headers.first { $0.0 == "X-LINE-Authorization" }?.1 == check.signature)
+    }
+
+    @Test func noncesAreFreshUUIDv4() {
+        var seen = Set<String>()
+        for _ in 0..<200 {
+            let n = makeNonce()
+            #expect(n.range(of: "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", options: .regularExpression) != nil)
+            seen.insert(n)
+        }
+        #expect(seen.count == 200)
+    }
+
+    @Test func headersNeverCarryTheSecret() throws {
+        let secret = "canary-secret-0001"
+        let client = LinePayClient(configuration: .init(channelId: "42", channelSecret: secret, merchantDeviceProfileId: "POS-1"))
+        let p = try client.prepare(ExpireRegKey(regKey: RegKey("RK9A1B2C3D4E5F6")!))
+        #expect(p.headers.map(\.0) == ["Content-Type", "X-LINE-ChannelId", "X-LINE-Authorization-Nonce", "X-LINE-Authorization", "X-LINE-MerchantDeviceProfileId"])
+        #expect(!p.headers.contains { $0.1.contains(secret) || $0.0.lowercased().contains("secret") })
+        #expect(!"\(client.configuration)".contains(secret))
+    }
+}
+
+/// ../shared beside the checkout, where the reference, notes and vectors live.
+func sharedDirectory() -> URL {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("shared")
+}
