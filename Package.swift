@@ -31,6 +31,6 @@ let package = Package(
         .target(name: "TestSupport", dependencies: [], path: "Tests/TestSupport"),
         .testTarget(name: "LinePayTests", dependencies: ["LinePay", "TestSupport"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "SQLite", "TestSupport"]),
-        .testTarget(name: "LinePaySandboxTests", dependencies: ["LinePaySandbox", "LinePay", "TestSupport"]),
+        .testTarget(name: "LinePaySandboxTests", dependencies: ["LinePaySandbox", "LinePay", "FastCGI", "TestSupport"]),
     ]
 )

@@ -18,17 +18,17 @@ public enum LinePayEnvironment: Sendable, Equatable {
 /// Timeouts per operation: the reference's by default, each overridable.
 public struct Timeouts: Sendable, Equatable {
     /// Connection timeout for every call.
-    public var connect: Duration = Operation.defaultConnectTimeout
+    public var connect: Duration = LinePayOperation.defaultConnectTimeout
     /// Read timeouts that replace the reference's for some operations.
-    public var readOverrides: [Operation: Duration] = [:]
+    public var readOverrides: [LinePayOperation: Duration] = [:]
 
-    public init(connect: Duration = Operation.defaultConnectTimeout, readOverrides: [Operation: Duration] = [:]) {
+    public init(connect: Duration = LinePayOperation.defaultConnectTimeout, readOverrides: [LinePayOperation: Duration] = [:]) {
         self.connect = connect
         self.readOverrides = readOverrides
     }
 
     /// The read timeout in force for `operation`.
-    public func read(_ operation: Operation) -> Duration { readOverrides[operation] ?? operation.defaultReadTimeout }
+    public func read(_ operation: LinePayOperation) -> Duration { readOverrides[operation] ?? operation.defaultReadTimeout }
 }
 
 /// Bounded retries for the codes the reference says to retry (void: 1900, 1902, 1999).

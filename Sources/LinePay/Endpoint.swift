@@ -5,7 +5,7 @@ public protocol LinePayEndpoint: Sendable {
     /// What `info` decodes to on success.
     associatedtype Info: Decodable & Sendable
     /// Which of the ten operations this is (timeouts, return-code descriptions).
-    static var operation: Operation { get }
+    static var operation: LinePayOperation { get }
     /// The URL path, e.g. `/v3/payments/2016020510824221610/confirm`.
     var path: String { get }
     /// The query string without `?` for a GET; nil for a POST.

@@ -12,7 +12,7 @@ public struct ValidationError: Error, Sendable, Equatable, CustomStringConvertib
 /// A definitive answer from LINE Pay that is not success.
 public struct Refusal: Sendable, Equatable, CustomStringConvertible {
     /// The operation that was refused.
-    public let operation: Operation
+    public let operation: LinePayOperation
     /// LINE Pay's return code.
     public let code: ReturnCode
     /// LINE Pay's returnMessage, as sent.
@@ -20,6 +20,10 @@ public struct Refusal: Sendable, Equatable, CustomStringConvertible {
     /// The reference's words for the code on this operation ("unlisted code" when it has none).
     public var explanation: String { code.explanation(for: operation) ?? "Return code not listed in the reference" }
     public var description: String { "LINE Pay \(operation.rawValue) refused: \(code) \(explanation) (\(message))" }
+
+    public init(operation: LinePayOperation, code: ReturnCode, message: String) {
+        self.operation = operation; self.code = code; self.message = message
+    }
 }
 
 /// Why the outcome of a call is not known: it may or may not have been processed by LINE Pay.
@@ -57,7 +61,7 @@ public enum LinePayError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The request never left: no connection, DNS failure, TLS verification failure. Safe to try again.
     case notSent(String)
     /// The request may have been processed. Never report this as failure: reconcile through payment details.
-    case outcomeUnknown(Operation, UnknownReason)
+    case outcomeUnknown(LinePayOperation, UnknownReason)
 
     /// True when the caller must find the truth through payment details or check payment status.
     public var isOutcomeUnknown: Bool { if case .outcomeUnknown = self { return true } else { return false } }

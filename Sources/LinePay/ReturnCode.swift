@@ -13,7 +13,7 @@ public struct ReturnCode: Hashable, Sendable, CustomStringConvertible {
     public static let success = ReturnCode("0000")
 
     /// The reference's description of this code for `operation`, or nil when the reference does not list it there.
-    public func explanation(for operation: Operation) -> String? {
+    public func explanation(for operation: LinePayOperation) -> String? {
         ReturnCode.table[operation]?[rawValue]
     }
 
@@ -21,7 +21,7 @@ public struct ReturnCode: Hashable, Sendable, CustomStringConvertible {
     /// payment in process, duplicate call, same transactionId or orderId already recorded, internal error.
     public static let meansCheck: Set<String> = ["1145", "1198", "1152", "1172", "9000", "1199"]
 
-    static let table: [Operation: [String: String]] = {
+    static let table: [LinePayOperation: [String: String]] = {
         let credit: [String: String] = [
             "1280": "A temporary error occurred while processing the credit card payment.",
             "1281": "Credit card payment error", "1282": "Credit card authorization error",

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LinePay
+import TestSupport
 
 /// The client over real HTTP against a scripted server on loopback: what arrives, and every way an answer can fail.
 struct HTTPTests {
@@ -9,7 +10,7 @@ struct HTTPTests {
 
     func client(_ server: ScriptedServer, read: Duration? = nil, retry: RetryPolicy = RetryPolicy(maxAttempts: 3, initialBackoff: .milliseconds(10))) -> LinePayClient {
         var timeouts = Timeouts()
-        if let read { for op in Operation.allCases { timeouts.readOverrides[op] = read } }
+        if let read { for op in LinePayOperation.allCases { timeouts.readOverrides[op] = read } }
         return LinePayClient(configuration: .init(channelId: "1234567890", channelSecret: Self.secret,
                                                   environment: .custom(server.baseURL + "/"), timeouts: timeouts, retry: retry))
     }
@@ -207,9 +208,3 @@ struct HTTPTests {
     }
 }
 
-/// A thread-safe counter for scripts.
-final class Counter: @unchecked Sendable {   // guarded by `lock`
-    private let lock = NSLock()
-    private var value = 0
-    func next() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value - 1 }
-}

@@ -2,7 +2,7 @@ import Foundation
 
 /// `POST /v3/payments/authorizations/{transactionId}/capture`: captures an authorized payment (up to the authorized amount).
 public struct CapturePayment: LinePayEndpoint, Encodable {
-    public static let operation = Operation.capture
+    public static let operation = LinePayOperation.capture
     public var transactionId: TransactionID
     public var amount: Decimal
     public var currency: Currency

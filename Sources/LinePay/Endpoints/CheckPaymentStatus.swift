@@ -1,7 +1,7 @@
 /// `GET /v3/payments/requests/{transactionId}/check`: whether the shopper has approved (for confirmUrlType NONE,
 /// and to settle an unknown outcome). Poll it no faster than once a second.
 public struct CheckPaymentStatus: LinePayEndpoint {
-    public static let operation = Operation.checkPaymentStatus
+    public static let operation = LinePayOperation.checkPaymentStatus
     public static var successCodes: Set<String> { ["0000", "0110", "0121", "0122", "0123"] }
     public var transactionId: TransactionID
 

@@ -1,7 +1,7 @@
 /// `GET /v3/payments/preapprovedPay/{regKey}/check`: whether a preapproved payment key can still be charged.
 public struct CheckRegKey: LinePayEndpoint {
     public typealias Info = NoInfo
-    public static let operation = Operation.checkRegKey
+    public static let operation = LinePayOperation.checkRegKey
     public var regKey: RegKey
     /// true: also authorize the card's minimum amount (needs LINE Pay's review).
     public var creditCardAuth: Bool?

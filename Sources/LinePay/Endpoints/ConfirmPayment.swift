@@ -3,7 +3,7 @@ import Foundation
 /// `POST /v3/payments/{transactionId}/confirm`: completes (or, with capture=false, authorizes) an approved payment.
 /// Amount and currency must come from the merchant's own records, never from the shopper's request.
 public struct ConfirmPayment: LinePayEndpoint, Encodable {
-    public static let operation = Operation.confirm
+    public static let operation = LinePayOperation.confirm
     public var transactionId: TransactionID
     public var amount: Decimal
     public var currency: Currency

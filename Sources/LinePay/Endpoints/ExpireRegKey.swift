@@ -1,7 +1,7 @@
 /// `POST /v3/payments/preapprovedPay/{regKey}/expire`: ends a preapproved payment key for good.
 public struct ExpireRegKey: LinePayEndpoint {
     public typealias Info = NoInfo
-    public static let operation = Operation.expireRegKey
+    public static let operation = LinePayOperation.expireRegKey
     public var regKey: RegKey
 
     public init(regKey: RegKey) { self.regKey = regKey }

@@ -2,7 +2,7 @@ import Foundation
 
 /// `POST /v3/payments/preapprovedPay/{regKey}/payment`: charges a preapproved key without the shopper.
 public struct PayPreapproved: LinePayEndpoint, Encodable {
-    public static let operation = Operation.payPreapproved
+    public static let operation = LinePayOperation.payPreapproved
     public var regKey: RegKey
     /// Max 4000 characters.
     public var productName: String

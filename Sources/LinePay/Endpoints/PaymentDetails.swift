@@ -3,7 +3,7 @@ import Foundation
 /// `GET /v3/payments`: what LINE Pay holds for up to 100 transactions or orders: the ground truth to reconcile with.
 public struct PaymentDetails: LinePayEndpoint {
     public typealias Info = [Detail]
-    public static let operation = Operation.paymentDetails
+    public static let operation = LinePayOperation.paymentDetails
     public var transactionIds: [TransactionID]
     public var orderIds: [String]
     /// nil asks for both.

@@ -2,7 +2,7 @@ import Foundation
 
 /// `POST /v3/payments/{transactionId}/refund`: refunds a captured payment, fully (no amount) or partly.
 public struct RefundPayment: LinePayEndpoint, Encodable {
-    public static let operation = Operation.refund
+    public static let operation = LinePayOperation.refund
     public var transactionId: TransactionID
     /// nil refunds what remains.
     public var refundAmount: Decimal?

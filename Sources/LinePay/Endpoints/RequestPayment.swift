@@ -2,7 +2,7 @@ import Foundation
 
 /// `POST /v3/payments/request`: reserves a payment and returns the URL the shopper approves it at.
 public struct RequestPayment: LinePayEndpoint, Encodable {
-    public static let operation = Operation.request
+    public static let operation = LinePayOperation.request
     /// = sum(packages[].amount) + sum(packages[].userFee) + options.shipping.feeAmount.
     public var amount: Decimal
     public var currency: Currency

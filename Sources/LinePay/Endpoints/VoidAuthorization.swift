@@ -2,7 +2,7 @@
 /// are refunded instead). 1900, 1902 and 1999 are retried with bounded backoff, as the reference asks.
 public struct VoidAuthorization: LinePayEndpoint {
     public typealias Info = NoInfo
-    public static let operation = Operation.void
+    public static let operation = LinePayOperation.void
     public static var retryableCodes: Set<String> { ["1900", "1902", "1999"] }
     public var transactionId: TransactionID
 

@@ -5,8 +5,8 @@ import Glibc
 
 /// A tiny HTTP/1.1 server on 127.0.0.1 for client tests: it records every request as received (bytes, headers,
 /// which connection carried it) and answers as the test scripts it: a response, a stall, a reset, a close.
-final class ScriptedServer: @unchecked Sendable {   // state is guarded by `lock`
-    enum Action {
+public final class ScriptedServer: @unchecked Sendable {   // state is guarded by `lock`
+    public enum Action: Sendable {
         case respond(status: Int, body: String)
         /// Read the request, then send nothing until the client gives up.
         case stall
@@ -16,25 +16,25 @@ final class ScriptedServer: @unchecked Sendable {   // state is guarded by `lock
         case close
     }
 
-    struct Received {
-        let method: String
-        let target: String
-        let headers: [(String, String)]
-        let body: [UInt8]
-        let connection: Int
-        func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
-        var path: String { String(target.split(separator: "?", maxSplits: 1).first ?? "") }
-        var query: String { target.contains("?") ? String(target.split(separator: "?", maxSplits: 1)[1]) : "" }
+    public struct Received: Sendable {
+        public let method: String
+        public let target: String
+        public let headers: [(String, String)]
+        public let body: [UInt8]
+        public let connection: Int
+        public func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
+        public var path: String { String(target.split(separator: "?", maxSplits: 1).first ?? "") }
+        public var query: String { target.contains("?") ? String(target.split(separator: "?", maxSplits: 1)[1]) : "" }
     }
 
-    let port: Int
+    public let port: Int
     private let fd: Int32
     private let lock = NSLock()
     private var _received: [Received] = []
     private var connections = 0
     private let script: @Sendable (Received) -> Action
 
-    init(script: @escaping @Sendable (Received) -> Action) {
+    public init(script: @escaping @Sendable (Received) -> Action) {
         self.script = script
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var one: Int32 = 1
@@ -55,9 +55,9 @@ final class ScriptedServer: @unchecked Sendable {   // state is guarded by `lock
 
     deinit { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    var received: [Received] { lock.lock(); defer { lock.unlock() }; return _received }
+    public var received: [Received] { lock.lock(); defer { lock.unlock() }; return _received }
 
     private func acceptLoop() {
         while true {
@@ -126,4 +126,12 @@ final class ScriptedServer: @unchecked Sendable {   // state is guarded by `lock
         return Received(method: String(requestLine[0]), target: String(requestLine[1]), headers: headers, body: body,
                         connection: connection)
     }
+}
+
+/// A thread-safe counter for scripts.
+public final class Counter: @unchecked Sendable {   // guarded by `lock`
+    private let lock = NSLock()
+    private var value = 0
+    public init() {}
+    public func next() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value - 1 }
 }

@@ -1,5 +1,5 @@
 /// The ten Online API v3 operations, with the reference's read timeout for each (002_...txt, "API Spec").
-public enum Operation: String, Sendable, CaseIterable {
+public enum LinePayOperation: String, Sendable, CaseIterable {
     case request, confirm, capture, void, refund, paymentDetails, checkPaymentStatus, checkRegKey, payPreapproved, expireRegKey
 
     /// Connection timeout: 5 seconds for every endpoint.

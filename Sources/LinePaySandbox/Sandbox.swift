@@ -1,0 +1,86 @@
+import FastCGI
+import Foundation
+import LinePay
+import SQLite
+
+/// The local LINE Pay v3 simulator. `makeHandler()` gives each FastCGI thread its own worker (its own SQLite
+/// connection); Swift tests can call a worker's `handle` in-process or run it behind nginx.
+public final class Sandbox: Sendable {
+    public let configuration: SandboxConfiguration
+
+    /// Opens (and migrates) the SQLite file once, so start-up fails early on a bad path.
+    public init(configuration: SandboxConfiguration) throws {
+        self.configuration = configuration
+        _ = try SandboxStore(path: configuration.database)
+    }
+
+    /// A handler for one thread.
+    public func makeHandler() throws -> (FastCGIRequest) -> FastCGIResponse {
+        let worker = try SandboxWorker(configuration: configuration)
+        return { worker.handle($0) }
+    }
+}
+
+/// What one thread uses to answer: the configuration and its own store.
+final class SandboxWorker {
+    let configuration: SandboxConfiguration
+    let store: SandboxStore
+    let channels: [String: SandboxChannel]
+
+    init(configuration: SandboxConfiguration) throws {
+        self.configuration = configuration
+        store = try SandboxStore(path: configuration.database)
+        channels = Dictionary(configuration.channels.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    var now: Int64 { configuration.clock.now }
+
+    func handle(_ request: FastCGIRequest) -> FastCGIResponse {
+        let path = request.scriptName + request.pathInfo
+        do {
+            if path.hasPrefix("/v3/") { return try api(request, path: path) }
+            if path.hasPrefix("/sandbox/control/") { return try control(request, path: path) }
+            if path.hasPrefix("/sandbox/pay/") { return try page(request, path: path) }
+            if path == "/" || path == "/sandbox" || path == "/sandbox/" { return home() }
+            return .text("not found\n", status: 404)
+        } catch {
+            // A store error: say so without details (no SQL, no secrets) and let the caller treat it as a 500.
+            FileHandle.standardError.write(Data("linepay-sandbox: \(path): \(error)\n".utf8))
+            return .text("sandbox internal error\n", status: 500)
+        }
+    }
+
+    /// The sandbox's own absolute URL for links it hands out.
+    func baseURL(_ request: FastCGIRequest) -> String {
+        if let u = configuration.publicURL { return u.hasSuffix("/") ? String(u.dropLast()) : u }
+        let scheme = request.isHTTPS ? "https" : "http"
+        let host = request.params["SERVER_ADDR"] ?? "127.0.0.1"
+        let port = request.params["SERVER_PORT"] ?? (request.isHTTPS ? "443" : "80")
+        let h = host.contains(":") ? "[\(host)]" : host
+        return "\(scheme)://\(h):\(port)"
+    }
+
+    private func home() -> FastCGIResponse {
+        .text("linepay-sandbox: LINE Pay Online API v3 simulator. API under /v3/, shopper pages under /sandbox/pay/, control API under /sandbox/control/.\n")
+    }
+}
+
+/// Appends LINE Pay's parameters to a merchant URL: orderId only if the URL does not carry it already.
+func appendingParameters(_ url: String, transactionId: Int64, orderId: String) -> String {
+    let hasOrder = url.range(of: "[?&]orderId=", options: .regularExpression) != nil
+    var params = "transactionId=\(transactionId)"
+    if !hasOrder { params += "&orderId=\(formEncode(orderId))" }
+    return url + (url.contains("?") ? "&" : "?") + params
+}
+
+/// Percent-encodes a query value.
+func formEncode(_ s: String) -> String {
+    s.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")) ?? ""
+}
+
+/// ISO 8601 in UTC, as LINE Pay writes dates.
+func isoDate(_ unix: Int64) -> String {
+    let f = ISO8601DateFormatter()
+    f.timeZone = TimeZone(identifier: "UTC")
+    return f.string(from: Date(timeIntervalSince1970: TimeInterval(unix)))
+}

@@ -1,0 +1,181 @@
+import FastCGI
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Foundation
+import LinePay
+
+/// The shopper's side: the payment page behind `paymentUrl.web`, with a login step on desktop, Approve, Cancel and
+/// Fail, and the browser check of checkConfirmUrlBrowser (browsers told apart by a cookie).
+extension SandboxWorker {
+    static let browserCookie = "lp_sandbox_browser"
+    static let loginCookie = "lp_sandbox_login"
+
+    func page(_ request: FastCGIRequest, path: String) throws -> FastCGIResponse {
+        // /sandbox/pay/{token}[/login|/approve|/cancel|/fail|/continue]
+        let parts = path.split(separator: "/").map(String.init)
+        guard parts.count >= 3, let tx = try store.transaction(token: parts[2]) else {
+            return html(404, "Not found", "<p>This payment request does not exist.</p>", locale: "en")
+        }
+        let action = parts.count > 3 ? parts[3] : ""
+        var cookies: [(String, String)] = []
+        var browser = request.cookies[Self.browserCookie] ?? ""
+        if browser.isEmpty {
+            browser = secureRandomBytes(12).map { String(format: "%02x", $0) }.joined()
+            cookies.append(("Set-Cookie", "\(Self.browserCookie)=\(browser); Path=/sandbox/; HttpOnly; SameSite=Lax"))
+        }
+        var response: FastCGIResponse
+        switch (request.method, action) {
+        case ("GET", ""):
+            // The browser that opens paymentUrl first is the one checkConfirmUrlBrowser compares with.
+            try store.db.run("UPDATE transactions SET browser_token = ? WHERE id = ? AND browser_token IS NULL", [.text(browser), .integer(tx.id)])
+            response = paymentPage(tx, request: request)
+        case ("POST", "login"):
+            cookies.append(("Set-Cookie", "\(Self.loginCookie)=1; Path=/sandbox/; HttpOnly; SameSite=Lax"))
+            response = redirect("\(baseURL(request))/sandbox/pay/\(tx.accessToken)")
+        case ("POST", "approve"):
+            if expired(tx) { response = closed(tx, "expired"); break }
+            guard try store.transition(tx.id, from: ["reserved"], to: "approved") else { response = closed(tx, tx.status); break }
+            response = try proceed(try store.transaction(id: tx.id)!, browser: browser, request: request)
+        case ("GET", "continue"):
+            response = tx.status == "approved" ? try proceed(tx, browser: browser, request: request) : closed(tx, tx.status)
+        case ("POST", "cancel"):
+            guard try store.transition(tx.id, from: ["reserved", "approved"], to: "cancelled") else { response = closed(tx, tx.status); break }
+            response = redirect(appendingParameters(tx.cancelUrl, transactionId: tx.id, orderId: tx.orderId))
+        case ("POST", "fail"):
+            guard try store.transition(tx.id, from: ["reserved"], to: "failed") else { response = closed(tx, tx.status); break }
+            response = html(200, text(tx.locale, "failed"), "<p>\(esc(text(tx.locale, "failedBody")))</p><p><a class=btn href=\"\(esc(appendingParameters(tx.cancelUrl, transactionId: tx.id, orderId: tx.orderId)))\">\(esc(text(tx.locale, "back")))</a></p>", locale: tx.locale)
+        default:
+            response = html(405, "Method not allowed", "<p>Use the buttons on the payment page.</p>", locale: tx.locale)
+        }
+        response.headers += cookies
+        return response
+    }
+
+    /// After approval: CLIENT sends the browser to confirmUrl (or guides it back when checkConfirmUrlBrowser sees
+    /// another browser); SERVER has the sandbox call confirmUrl itself; NONE leaves it to the merchant's polling.
+    func proceed(_ tx: SandboxTransaction, browser: String, request: FastCGIRequest) throws -> FastCGIResponse {
+        let target = appendingParameters(tx.confirmUrl, transactionId: tx.id, orderId: tx.orderId)
+        switch tx.confirmUrlType {
+        case "SERVER":
+            let ok = callConfirmURL(target)
+            return html(200, text(tx.locale, "approved"), "<p>\(esc(text(tx.locale, ok ? "serverDone" : "serverFailed")))</p>", locale: tx.locale)
+        case "NONE":
+            return html(200, text(tx.locale, "approved"), "<p>\(esc(text(tx.locale, "noneDone")))</p>", locale: tx.locale)
+        default:
+            if tx.checkBrowser, let opener = tx.browserToken, opener != browser {
+                return html(200, text(tx.locale, "otherBrowser"), "<p>\(esc(text(tx.locale, "otherBrowserBody")))</p>", locale: tx.locale,
+                            marker: "sandbox-other-browser")
+            }
+            return redirect(target)
+        }
+    }
+
+    /// LINE Pay's server-to-server GET of confirmUrl (5 s connect, 20 s read); true on HTTP 200.
+    func callConfirmURL(_ url: String) -> Bool {
+        guard let u = URL(string: url) else { return false }
+        var request = URLRequest(url: u, timeoutInterval: 20)
+        request.httpMethod = "GET"
+        let done = DispatchSemaphore(value: 0)
+        let status = StatusBox()
+        URLSession.shared.dataTask(with: request) { _, response, _ in
+            status.value = (response as? HTTPURLResponse)?.statusCode ?? 0
+            done.signal()
+        }.resume()
+        done.wait()
+        return status.value == 200
+    }
+
+    private func paymentPage(_ tx: SandboxTransaction, request: FastCGIRequest) -> FastCGIResponse {
+        guard tx.status == "reserved", !expired(tx) else { return closed(tx, expired(tx) ? "expired" : tx.status) }
+        let base = "\(baseURL(request))/sandbox/pay/\(tx.accessToken)"
+        let merchant = channels[tx.channelId]?.merchantName ?? "Merchant"
+        let ua = request.header("User-Agent") ?? ""
+        let desktop = ua.range(of: "Mobile|Android|iPhone|iPad|Line/", options: .regularExpression) == nil
+        if desktop && request.cookies[Self.loginCookie] == nil {
+            return html(200, text(tx.locale, "login"), """
+                <p>\(esc(text(tx.locale, "loginBody")))</p>
+                <form method=post action="\(esc(base))/login"><label>LINE ID <input name=id value="sandbox-user" autocomplete=off></label>
+                <button class=btn type=submit id=login>\(esc(text(tx.locale, "login")))</button></form>
+                """, locale: tx.locale, marker: "sandbox-login")
+        }
+        return html(200, "LINE Pay", """
+            <p class=merchant>\(esc(merchant))</p>
+            <p class=product>\(esc(tx.productName))</p>
+            <p class=amount>\(esc(Money.format(tx.amount))) \(esc(tx.currency))</p>
+            <form method=post action="\(esc(base))/approve"><button class="btn primary" type=submit id=approve>\(esc(text(tx.locale, "approve")))</button></form>
+            <form method=post action="\(esc(base))/cancel"><button class=btn type=submit id=cancel>\(esc(text(tx.locale, "cancel")))</button></form>
+            <form method=post action="\(esc(base))/fail"><button class="btn quiet" type=submit id=fail>\(esc(text(tx.locale, "fail")))</button></form>
+            """, locale: tx.locale, marker: "sandbox-payment")
+    }
+
+    private func closed(_ tx: SandboxTransaction, _ status: String) -> FastCGIResponse {
+        html(409, text(tx.locale, "closed"), "<p>\(esc(text(tx.locale, "closedBody"))) (\(esc(status)))</p>", locale: tx.locale, marker: "sandbox-closed")
+    }
+
+    func redirect(_ url: String) -> FastCGIResponse {
+        FastCGIResponse(status: 303, headers: [("Location", url), ("Cache-Control", "no-store")], body: [])
+    }
+
+    func html(_ status: Int, _ title: String, _ body: String, locale: String, marker: String = "sandbox") -> FastCGIResponse {
+        let lang = locale.replacingOccurrences(of: "_", with: "-")
+        let page = """
+        <!doctype html><html lang="\(esc(lang))"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(esc(title)) - LINE Pay sandbox</title><style>
+        body{font-family:system-ui,sans-serif;margin:0;background:#f4f6f5;color:#1e1e1e}
+        header{background:#06c755;color:#fff;padding:12px 16px;font-weight:700}
+        main{max-width:420px;margin:16px auto;background:#fff;padding:20px;border-radius:8px}
+        .amount{font-size:1.8em;font-weight:700}.merchant{color:#555}.btn{display:block;width:100%;padding:12px;margin:8px 0;font-size:1em;border:1px solid #ccc;border-radius:6px;background:#fff;text-align:center;text-decoration:none;color:inherit}
+        .primary{background:#06c755;color:#fff;border-color:#06c755}.quiet{color:#a00}input{padding:8px;margin:8px 0;width:100%;box-sizing:border-box}
+        </style></head><body data-page="\(esc(marker))"><header>LINE Pay · SANDBOX</header><main><h1>\(esc(title))</h1>
+        \(body)</main></body></html>
+        """
+        return FastCGIResponse(status: status, headers: [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store"),
+                                                         ("X-Frame-Options", "DENY")], body: Array(page.utf8))
+    }
+
+    private func text(_ locale: String, _ key: String) -> String {
+        SandboxWorker.words[locale]?[key] ?? SandboxWorker.words["en"]![key] ?? key
+    }
+
+    static let words: [String: [String: String]] = [
+        "en": ["login": "Log in to LINE", "loginBody": "Sandbox: any LINE ID logs in.", "approve": "Pay now", "cancel": "Cancel",
+               "fail": "Simulate a failure", "failed": "Payment failed", "failedBody": "The payment could not be completed.",
+               "back": "Return to the merchant", "approved": "Payment approved", "serverDone": "The merchant has been notified. You can close this page.",
+               "serverFailed": "The merchant could not be reached.", "noneDone": "Return to the merchant's page to finish.",
+               "otherBrowser": "Return to your original browser", "otherBrowserBody": "This payment was started in another browser. Go back to the browser where you started the payment to finish it.",
+               "closed": "This payment request is closed", "closedBody": "It can no longer be paid here."],
+        "ja": ["login": "LINEにログイン", "approve": "支払う", "cancel": "キャンセル", "failed": "決済に失敗しました", "approved": "決済が承認されました",
+               "back": "加盟店に戻る", "otherBrowser": "元のブラウザに戻ってください",
+               "otherBrowserBody": "この決済は別のブラウザで開始されました。決済を開始したブラウザに戻って完了してください。",
+               "closed": "この決済リクエストは終了しています"],
+        "zh_TW": ["login": "登入 LINE", "approve": "立即付款", "cancel": "取消", "failed": "付款失敗", "approved": "付款已授權",
+                  "back": "返回商店", "otherBrowser": "請回到原本的瀏覽器", "otherBrowserBody": "此付款是在另一個瀏覽器中開始的。請回到開始付款的瀏覽器完成付款。",
+                  "closed": "此付款請求已結束"],
+        "th": ["login": "เข้าสู่ระบบ LINE", "approve": "ชำระเงิน", "cancel": "ยกเลิก", "failed": "การชำระเงินล้มเหลว", "approved": "อนุมัติการชำระเงินแล้ว",
+               "back": "กลับไปที่ร้านค้า", "otherBrowser": "กลับไปยังเบราว์เซอร์เดิม", "otherBrowserBody": "การชำระเงินนี้เริ่มในเบราว์เซอร์อื่น โปรดกลับไปยังเบราว์เซอร์ที่คุณเริ่มการชำระเงินเพื่อดำเนินการให้เสร็จ",
+               "closed": "คำขอชำระเงินนี้ปิดแล้ว"],
+    ]
+}
+
+/// HTML-escapes text for element content and quoted attributes.
+func esc(_ s: String) -> String {
+    var out = ""
+    out.reserveCapacity(s.utf8.count)
+    for c in s {
+        switch c {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&#39;"
+        default: out.append(c)
+        }
+    }
+    return out
+}
+
+/// Carries a status code out of URLSession's callback.
+private final class StatusBox: @unchecked Sendable {   // written once before the semaphore is signalled
+    var value = 0
+}
