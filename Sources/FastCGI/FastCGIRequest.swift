@@ -1,0 +1,85 @@
+/// One request as plain data: the CGI/FastCGI parameters and the body, copied out of libfcgi at once
+/// (libfcgi's strings die at `FCGX_Finish_r`), so a handler may keep it as long as it likes.
+public struct FastCGIRequest: Sendable {
+    /// Every parameter the web server sent: REQUEST_METHOD, SCRIPT_NAME, PATH_INFO, QUERY_STRING, HTTP_*, REMOTE_USER, HTTPS...
+    public var params: [String: String]
+    /// The request body, exactly CONTENT_LENGTH bytes.
+    public var body: [UInt8]
+
+    /// Builds a request from parameters and a body, for tests and in-process callers.
+    public init(params: [String: String], body: [UInt8]) {
+        self.params = params
+        self.body = body
+    }
+
+    /// REQUEST_METHOD uppercased; "GET" when absent.
+    public var method: String {
+        guard let m = params["REQUEST_METHOD"], !m.isEmpty else { return "GET" }
+        return m.uppercased()
+    }
+
+    /// SCRIPT_NAME: where the web server mounted us ("/linepay"); "" when absent.
+    public var scriptName: String { params["SCRIPT_NAME"] ?? "" }
+
+    /// PATH_INFO: the path below SCRIPT_NAME ("/checkout"); "" when absent.
+    public var pathInfo: String { params["PATH_INFO"] ?? "" }
+
+    /// QUERY_STRING, still encoded; "" when absent.
+    public var queryString: String { params["QUERY_STRING"] ?? "" }
+
+    /// An HTTP request header by its usual name: `header("User-Agent")` reads HTTP_USER_AGENT.
+    ///
+    /// Content-Type and Content-Length arrive without the HTTP_ prefix in CGI, so they are looked up as such.
+    public func header(_ name: String) -> String? {
+        let key = String(name.uppercased().map { $0 == "-" ? "_" : $0 })
+        if key == "CONTENT_TYPE" || key == "CONTENT_LENGTH" {
+            return params[key].flatMap { $0.isEmpty ? nil : $0 }
+        }
+        return params["HTTP_" + key]
+    }
+
+    /// True when the client reached the web server over TLS (HTTPS=on, or REQUEST_SCHEME=https).
+    public var isHTTPS: Bool {
+        if let https = params["HTTPS"]?.lowercased(), https == "on" || https == "1" { return true }
+        return params["REQUEST_SCHEME"]?.lowercased() == "https"
+    }
+
+    /// The Cookie header as name -> value; when a name repeats, the first value wins
+    /// (browsers send the most specific path first). Values are not decoded: cookies are opaque.
+    public var cookies: [String: String] {
+        guard let header = params["HTTP_COOKIE"] else { return [:] }
+        var result: [String: String] = [:]
+        for piece in header.split(separator: ";") {
+            guard let eq = piece.firstIndex(of: "=") else { continue }
+            let name = piece[..<eq].trimmingSpaces()
+            var value = piece[piece.index(after: eq)...].trimmingSpaces()
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
+                value = value.dropFirst().dropLast()
+            }
+            if !name.isEmpty, result[String(name)] == nil {
+                result[String(name)] = String(value)
+            }
+        }
+        return result
+    }
+
+    /// QUERY_STRING decoded as application/x-www-form-urlencoded, in order, duplicates kept.
+    public var query: [(String, String)] { decodeForm(queryString) }
+
+    /// The body decoded as application/x-www-form-urlencoded when that is its Content-Type, else [].
+    public var form: [(String, String)] {
+        let type = (header("Content-Type") ?? "").split(separator: ";").first?
+            .trimmingSpaces().lowercased() ?? ""
+        guard type == "application/x-www-form-urlencoded" else { return [] }
+        return decodeForm(String(decoding: body, as: UTF8.self))
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingSpaces() -> Substring {
+        var s = self
+        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
+        return s
+    }
+}

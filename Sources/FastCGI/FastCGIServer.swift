@@ -1,0 +1,273 @@
+import CFastCGI
+import Foundation
+
+/// Why a `FastCGIServer` could not start, or stopped on its own.
+public enum FastCGIServerError: Error, CustomStringConvertible {
+    /// The listening socket could not be set up.
+    case listenFailed(String)
+    /// A worker's `makeHandler` threw; the server stopped instead of running short-handed.
+    case handlerSetupFailed(any Error)
+    /// `FCGX_Accept_r` failed with a non-transient errno (fd 0 not a listening socket, for instance).
+    case acceptFailed(errno: Int32)
+    /// `run` was called a second time on the same server.
+    case alreadyRun
+
+    /// A one-line explanation for logs.
+    public var description: String {
+        switch self {
+        case .listenFailed(let why): "cannot listen: \(why)"
+        case .handlerSetupFailed(let error): "a worker could not set up its handler: \(error)"
+        case .acceptFailed(let code): "accept failed: \(String(cString: strerror(code)))"
+        case .alreadyRun: "FastCGIServer.run was called twice"
+        }
+    }
+}
+
+/// A threaded libfcgi responder: N threads, each accepting and answering one request at a time.
+public final class FastCGIServer: Sendable {
+    /// Where connections come from.
+    public let listen: ListenAddress
+    /// How many worker threads (requests answered at once).
+    public let threads: Int
+    /// Larger bodies are refused with 413 before being read.
+    public let maxBodyBytes: Int
+    private let state = ServerState()
+
+    /// A server; nothing happens until `run`.
+    public init(listen: ListenAddress, threads: Int, maxBodyBytes: Int = 1 << 20) {
+        self.listen = listen
+        self.threads = max(1, threads)
+        self.maxBodyBytes = min(max(0, maxBodyBytes), Int(Int32.max))   // FCGX_GetStr counts in Int32
+    }
+
+    /// Serves until SIGTERM/SIGINT/SIGHUP or `stop()`; each worker thread calls makeHandler once and keeps what it returns
+    /// (so each thread owns one SQLite connection and one curl handle); busy workers finish their request.
+    ///
+    /// Throws when the socket cannot be opened, when a `makeHandler` throws (after a line on stderr), or when
+    /// accepting fails for good. A Unix socket it created is removed on return. Call it from the main thread
+    /// before starting other threads of your own: a thread with SIGTERM unblocked would take the signal and die.
+    public func run(makeHandler: @escaping @Sendable () throws -> (FastCGIRequest) -> FastCGIResponse) throws {
+        try state.begin(workers: threads)
+        // Block the stop signals before FCGX_Init and before any thread exists, so workers inherit the mask and
+        // only this thread ever takes them (in sigwait below).
+        var stopSignals = sigset_t(), previousMask = sigset_t()
+        sigemptyset(&stopSignals)
+        for s in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&stopSignals, s) }
+        pthread_sigmask(SIG_BLOCK, &stopSignals, &previousMask)
+        defer { pthread_sigmask(SIG_SETMASK, &previousMask, nil) }
+        guard libraryReady == 0 else { throw FastCGIServerError.listenFailed("FCGX_Init failed") }
+
+        let (listenFD, createdPath) = try openListenSocket()
+        defer {
+            if createdPath != nil || listen != .inherited { close(listenFD) }
+            if let createdPath { unlink(createdPath) }
+        }
+
+        var workers: [pthread_t] = []
+        for index in 0..<threads {
+            let maxBody = maxBodyBytes, state = self.state
+            do {
+                workers.append(try startThread {
+                    workerLoop(index: index, listenFD: listenFD, maxBodyBytes: maxBody, state: state,
+                               makeHandler: makeHandler)
+                })
+            } catch {
+                state.fail(.listenFailed("cannot start worker thread: \(error)"))
+                break
+            }
+        }
+
+        // SIGUSR1 is how stop() and failing workers wake us: blocked here (workers unblock it for themselves,
+        // so it still interrupts their accept) and taken by sigwait with the stop signals.
+        var waitSet = stopSignals
+        sigaddset(&waitSet, SIGUSR1)
+        pthread_sigmask(SIG_BLOCK, &waitSet, nil)
+        state.setRunThread(pthread_self())
+        while !state.isStopping {
+            var signal: Int32 = 0
+            guard sigwait(&waitSet, &signal) == 0 else { continue }
+            if signal != SIGUSR1 {
+                logLine("fastcgi: caught signal \(signal), finishing busy requests")
+                state.requestStop()
+                FCGX_ShutdownPending()   // process-wide and permanent: only on a real signal, never in stop()
+            }
+        }
+        state.setRunThread(nil)
+
+        // Idle workers sit in accept(): interrupt them until all are out. Repeated because one may be
+        // between its stop check and accept() when the first signal lands; busy ones are never interrupted.
+        while !state.interruptIdleWorkers() {
+            usleep(50_000)
+        }
+        for thread in workers { pthread_join(thread, nil) }
+        if let failure = state.failure { throw failure }
+    }
+
+    /// Makes `run` return: idle workers stop at once, busy ones after their current request.
+    ///
+    /// Uses no process-wide state (unlike `FCGX_ShutdownPending`), so a test process can run and stop many servers.
+    public func stop() {
+        state.requestStop()
+    }
+
+    private func openListenSocket() throws -> (fd: Int32, createdPath: String?) {
+        let backlog: Int32 = 256
+        switch listen {
+        case .inherited:
+            return (ListenAddress.inheritedFD, nil)
+        case .tcp(let host, let port):
+            let fd = FCGX_OpenSocket("\(host):\(port)", backlog)
+            guard fd >= 0 else { throw FastCGIServerError.listenFailed("\(host):\(port): \(errnoText())") }
+            return (fd, nil)
+        case .unixSocket(let path, let mode):
+            try removeStaleSocket(path)
+            let fd = FCGX_OpenSocket(path, backlog)
+            guard fd >= 0 else { throw FastCGIServerError.listenFailed("\(path): \(errnoText())") }
+            guard chmod(path, mode) == 0 else {
+                let why = errnoText()
+                close(fd)
+                unlink(path)
+                throw FastCGIServerError.listenFailed("chmod \(path): \(why)")
+            }
+            return (fd, path)
+        }
+    }
+}
+
+/// A socket file left by a crashed server is removed; a live server's socket or any other file is not.
+private func removeStaleSocket(_ path: String) throws {
+    guard path.utf8.count < MemoryLayout.size(ofValue: sockaddr_un().sun_path) else {
+        throw FastCGIServerError.listenFailed("\(path): socket path too long")
+    }
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return }
+    guard info.st_mode & S_IFMT == S_IFSOCK else {
+        throw FastCGIServerError.listenFailed("\(path) exists and is not a socket")
+    }
+    let probe = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(probe) }
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { raw in
+        for (i, byte) in path.utf8.enumerated() { raw[i] = byte }
+    }
+    let live = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(probe, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0
+        }
+    }
+    if live { throw FastCGIServerError.listenFailed("\(path): another server is listening there") }
+    unlink(path)
+}
+
+/// Process-wide setup, once: ignore SIGPIPE (a client gone mid-response must not kill us), install a do-nothing
+/// SIGUSR1 handler without SA_RESTART (so it interrupts accept; libfcgi keeps a handler it finds, and its own
+/// would set the permanent process-wide shutdown flag), then FCGX_Init.
+private let libraryReady: Int32 = {
+    signal(SIGPIPE, SIG_IGN)
+    var action = sigaction()
+    action.__sigaction_handler.sa_handler = { _ in }
+    sigemptyset(&action.sa_mask)
+    action.sa_flags = 0
+    sigaction(SIGUSR1, &action, nil)
+    return FCGX_Init()
+}()
+
+private func workerLoop(index: Int, listenFD: Int32, maxBodyBytes: Int, state: ServerState,
+                        makeHandler: @Sendable () throws -> (FastCGIRequest) -> FastCGIResponse) {
+    state.workerStarted(index, thread: pthread_self())
+    // SIGUSR1 must reach this thread to interrupt accept, whatever mask it inherited
+    // (threads of libdispatch and Swift concurrency block it, and a test may start run from one).
+    var interrupt = sigset_t()
+    sigemptyset(&interrupt)
+    sigaddset(&interrupt, SIGUSR1)
+    pthread_sigmask(SIG_UNBLOCK, &interrupt, nil)
+    defer { state.workerExited(index) }
+    let handler: (FastCGIRequest) -> FastCGIResponse
+    do {
+        handler = try makeHandler()
+    } catch {
+        logLine("fastcgi: worker \(index) could not set up its handler: \(error)")
+        state.fail(.handlerSetupFailed(error))
+        return
+    }
+    // Heap-allocated and never moved: libfcgi's streams point back into the request.
+    let request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
+    defer { request.deallocate() }
+    FCGX_InitRequest(request, listenFD, FCGI_FAIL_ACCEPT_ON_INTR)
+    defer { FCGX_Free(request, 1) }
+
+    while state.enterAccept(index) {
+        let rc = FCGX_Accept_r(request)
+        state.leaveAccept(index)
+        if rc < 0 {
+            let code = -rc
+            if code == EINTR || state.isStopping { continue }
+            if [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(code) {
+                logLine("fastcgi: accept: \(String(cString: strerror(code))); retrying")
+                usleep(100_000)   // back off while descriptors or memory are short
+                continue
+            }
+            logLine("fastcgi: accept failed: \(code > 0 && code < 4096 ? String(cString: strerror(code)) : "\(rc)")")
+            state.fail(.acceptFailed(errno: code))
+            break
+        }
+        let params = copyParams(request.pointee.envp)
+        let input = request.pointee.in
+        let response = FastCGIServer.respond(params: params, maxBodyBytes: maxBodyBytes, handler: handler) { count in
+            var body = [UInt8](repeating: 0, count: count)
+            let got = body.withUnsafeMutableBytes {
+                FCGX_GetStr($0.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(count), input)
+            }
+            return got == count ? body : nil
+        }
+        let bytes = response.serialized()
+        bytes.withUnsafeBytes {
+            _ = FCGX_PutStr($0.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(bytes.count),
+                            request.pointee.out)
+        }
+        FCGX_Finish_r(request)
+    }
+}
+
+/// Copies libfcgi's "NAME=value" array into a dictionary. A name sent twice keeps its last value, as
+/// PHP-FPM and Go do (libfcgi's FCGX_GetParam would return the first): a later fastcgi_param overrides an include.
+private func copyParams(_ envp: FCGX_ParamArray?) -> [String: String] {
+    var params: [String: String] = [:]
+    guard var cursor = envp else { return params }
+    while let entry = cursor.pointee {
+        let pair = String(cString: entry)
+        if let eq = pair.firstIndex(of: "=") {
+            params[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+        }
+        cursor += 1
+    }
+    return params
+}
+
+func logLine(_ text: String) {
+    let line = text + "\n"
+    _ = line.withCString { write(2, $0, strlen($0)) }
+}
+
+private func errnoText() -> String { String(cString: strerror(errno)) }
+
+private final class ThreadBody {
+    let body: @Sendable () -> Void
+    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+}
+
+/// A joinable pthread (Foundation's Thread cannot be joined, and run must wait for busy workers).
+private func startThread(_ body: @escaping @Sendable () -> Void) throws -> pthread_t {
+    let box = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+    var thread = pthread_t()
+    let rc = pthread_create(&thread, nil, { raw in
+        Unmanaged<ThreadBody>.fromOpaque(raw!).takeRetainedValue().body()
+        return nil
+    }, box)
+    guard rc == 0 else {
+        Unmanaged<ThreadBody>.fromOpaque(box).release()
+        throw FastCGIServerError.listenFailed(String(cString: strerror(rc)))
+    }
+    return thread
+}

@@ -1,0 +1,148 @@
+@testable import FastCGI
+import Foundation
+import Testing
+import TestSupport
+
+/// The server's life cycle and listening, without nginx.
+struct FastCGIServerTests {
+    struct SetupFailed: Error {}
+
+    @Test func runThrowsWhenMakeHandlerThrowsInsteadOfCrashing() {
+        let app = TestServer(threads: 3, waitForSocket: false) { throw SetupFailed() }
+        #expect(app.waitForReturn(timeout: 10))
+        guard case .failure(let error)? = app.outcome.current,
+              case FastCGIServerError.handlerSetupFailed(let cause)? = error as? FastCGIServerError
+        else {
+            Issue.record("expected handlerSetupFailed, got \(String(describing: app.outcome.current))")
+            return
+        }
+        #expect(cause is SetupFailed)
+        #expect(FileManager.default.fileExists(atPath: app.socketPath) == false)
+    }
+
+    @Test func stopReturnsFromRunAndRemovesTheSocket() {
+        let app = TestServer(handler: echo)
+        #expect(FileManager.default.fileExists(atPath: app.socketPath))
+        #expect(app.stop())
+        #expect(app.outcome.current.map { if case .success = $0 { true } else { false } } == true)
+        #expect(FileManager.default.fileExists(atPath: app.socketPath) == false)
+        #expect(connectUnix(path: app.socketPath) == nil)
+    }
+
+    @Test func runTwiceIsRefused() throws {
+        let app = TestServer(handler: echo)
+        #expect(throws: FastCGIServerError.self) { try app.server.run { echo } }
+        #expect(app.stop())
+    }
+
+    @Test func servesOverTCPToCgiFcgi() throws {
+        let port = freeLoopbackPort()
+        let server = FastCGIServer(listen: .tcp(host: "127.0.0.1", port: port), threads: 2)
+        let returned = DispatchSemaphore(value: 0)
+        Thread {
+            try? server.run { echo }
+            returned.signal()
+        }.start()
+        #expect(waitForTCP(port: port))
+        let result = try runProcess("/usr/bin/cgi-fcgi", ["-bind", "-connect", "127.0.0.1:\(port)"], env: [
+            "REQUEST_METHOD": "GET", "SCRIPT_NAME": "/linepay", "PATH_INFO": "/tcp", "QUERY_STRING": "x=%E2%9C%93",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("Status: 200 OK\r\n"))
+        let body = result.stdout.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
+        let seen = try JSONDecoder().decode(Echo.self, from: Data(body.utf8))
+        #expect(seen.pathInfo == "/tcp")
+        #expect(seen.query == [["x", "✓"]])
+        server.stop()
+        #expect(returned.wait(timeout: .now() + 10) == .success)
+    }
+
+    @Test func replacesAStaleSocketButNotALiveOneOrAFile() throws {
+        let directory = makeTemporaryDirectory("stale")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/app.sock"
+        // A socket file whose server is gone: bound, never listened, closed.
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in for (i, b) in path.utf8.enumerated() { raw[i] = b } }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        close(fd)
+        #expect(bound == 0)
+        #expect(FileManager.default.fileExists(atPath: path))
+
+        let first = FastCGIServer(listen: .unixSocket(path: path, mode: 0o600), threads: 1)
+        let firstReturned = DispatchSemaphore(value: 0)
+        Thread { try? first.run { echo }; firstReturned.signal() }.start()
+        #expect(waitForUnixSocket(path: path))
+        var info = stat()
+        #expect(stat(path, &info) == 0 && info.st_mode & 0o777 == 0o600)
+
+        // A second server on a live socket must refuse rather than steal it.
+        let second = FastCGIServer(listen: .unixSocket(path: path, mode: 0o666), threads: 1)
+        #expect(throws: FastCGIServerError.self) { try second.run { echo } }
+        #expect(connectUnix(path: path).map { close($0); return true } == true)
+        first.stop()
+        #expect(firstReturned.wait(timeout: .now() + 10) == .success)
+
+        // A regular file is never deleted.
+        let filePath = directory + "/not-a-socket"
+        _ = FileManager.default.createFile(atPath: filePath, contents: Data("keep me".utf8))
+        let third = FastCGIServer(listen: .unixSocket(path: filePath, mode: 0o666), threads: 1)
+        #expect(throws: FastCGIServerError.self) { try third.run { echo } }
+        #expect((try? String(contentsOfFile: filePath, encoding: .utf8)) == "keep me")
+    }
+
+    @Test func findsTheRepositoryAndTheBuildProducts() {
+        #expect(FileManager.default.fileExists(atPath: repoRoot() + "/Package.swift"))
+        #expect(FileManager.default.fileExists(atPath: repoRoot() + "/Tests/FastCGITests"))
+        // The running test binary is itself one of the build products.
+        let products = (try? FileManager.default.contentsOfDirectory(atPath: builtProductsDirectory())) ?? []
+        #expect(products.contains { $0.hasSuffix("PackageTests.xctest") }, "\(builtProductsDirectory())")
+    }
+
+    @Test func parsesListenArguments() {
+        #expect(ListenAddress(argument: "unix:/run/linepay/linepay.sock")
+                == .unixSocket(path: "/run/linepay/linepay.sock", mode: 0o660))
+        #expect(ListenAddress(argument: "/tmp/a.sock", socketMode: 0o666) == .unixSocket(path: "/tmp/a.sock", mode: 0o666))
+        #expect(ListenAddress(argument: "127.0.0.1:9000") == .tcp(host: "127.0.0.1", port: 9000))
+        #expect(ListenAddress(argument: ":9000") == .tcp(host: "", port: 9000))
+        #expect(ListenAddress(argument: "inherited") == .inherited)
+        #expect(ListenAddress(argument: "127.0.0.1:0") == nil)
+        #expect(ListenAddress(argument: "127.0.0.1:70000") == nil)
+        #expect(ListenAddress(argument: "unix:relative.sock") == nil)
+        #expect(ListenAddress(argument: "[::1]:9000") == nil)
+        #expect(ListenAddress(argument: "nonsense") == nil)
+    }
+
+    /// fd 0 decides CGI versus FastCGI; swapped for a moment and restored.
+    @Test func detectsCGIFromWhatIsOnStandardInput() throws {
+        let saved = dup(0)
+        try #require(saved >= 0, "fd 0 must be open to be swapped")
+        defer { dup2(saved, 0); close(saved) }
+
+        var pipeFDs: [Int32] = [0, 0]
+        #expect(pipe(&pipeFDs) == 0)
+        dup2(pipeFDs[0], 0)
+        #expect(FastCGIServer.isCGI, "a pipe (mod_cgi) is CGI")
+        close(pipeFDs[0]); close(pipeFDs[1])
+
+        var pair: [Int32] = [0, 0]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
+        dup2(pair[0], 0)
+        #expect(FastCGIServer.isCGI, "a connected socket (mod_cgid) is CGI")
+        close(pair[0]); close(pair[1])
+
+        let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var family = sa_family_t(AF_UNIX)   // an address of just the family: the kernel autobinds an abstract name
+        let bound = withUnsafePointer(to: &family) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sa_family_t>.size)) }
+        }
+        #expect(bound == 0 && listen(listener, 1) == 0)
+        dup2(listener, 0)
+        #expect(FastCGIServer.isCGI == false, "a listening socket (spawn-fcgi, mod_fcgid) is FastCGI")
+        close(listener)
+    }
+}

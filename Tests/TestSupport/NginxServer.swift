@@ -1,0 +1,118 @@
+import Foundation
+
+/// One FastCGI mount for `NginxServer`: requests under `prefix` go to the Unix socket `fastcgiSocket`.
+public struct NginxLocation: Sendable {
+    /// The path prefix, without a trailing slash ("/linepay").
+    public var prefix: String
+    /// The FastCGI Unix socket path.
+    public var fastcgiSocket: String
+
+    /// A mount of `prefix` onto `fastcgiSocket`.
+    public init(prefix: String, fastcgiSocket: String) {
+        self.prefix = prefix
+        self.fastcgiSocket = fastcgiSocket
+    }
+}
+
+/// A real nginx on 127.0.0.1 for tests: its own config, logs, temp dirs and pid file in a temp directory.
+public final class NginxServer {
+    /// The port nginx listens on.
+    public let port: Int
+    /// The directory holding nginx.conf, the logs and the temp paths.
+    public let directory: String
+    /// "http://127.0.0.1:PORT".
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    private var process: ManagedProcess?
+
+    /// Writes nginx.conf and starts nginx; returns once the port accepts connections.
+    ///
+    /// Each location uses the textbook block (split_path_info, Debian's fastcgi_params, PATH_INFO).
+    /// `extraServerConfig` is pasted inside `server { }`; `staticRoot` becomes its `root`.
+    public init(locations: [NginxLocation], extraServerConfig: String = "", staticRoot: String? = nil,
+                clientMaxBodySize: String = "16m") throws {
+        directory = makeTemporaryDirectory("nginx")
+        var lastError = ""
+        // The free port can be taken between our probe and nginx's bind: try a few.
+        for _ in 0..<5 {
+            let port = freeLoopbackPort()
+            let config = Self.config(directory: directory, port: port, locations: locations,
+                                     extra: extraServerConfig, root: staticRoot ?? directory + "/www",
+                                     clientMaxBodySize: clientMaxBodySize)
+            try config.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
+            try? FileManager.default.createDirectory(atPath: directory + "/www", withIntermediateDirectories: true)
+            let nginx = try ManagedProcess("/usr/sbin/nginx",
+                                           ["-p", directory + "/", "-c", directory + "/nginx.conf",
+                                            "-e", directory + "/error.log"],
+                                           outputPath: directory + "/stdout.log")
+            let up = waitUntil(timeout: 10) { !nginx.isRunning || connectTCP(port: port).map { close($0); return true } ?? false }
+            if up && nginx.isRunning {
+                self.port = port
+                self.process = nginx
+                return
+            }
+            nginx.terminate()
+            lastError = nginx.output
+                + ((try? String(contentsOfFile: directory + "/error.log", encoding: .utf8)) ?? "")
+        }
+        throw HTTPClientError(description: "nginx did not start: \(lastError)")
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// nginx's error log so far (useful in failure messages).
+    public var errorLog: String {
+        (try? String(contentsOfFile: directory + "/error.log", encoding: .utf8)) ?? ""
+    }
+
+    /// Stops nginx (SIGTERM, then SIGKILL after 5 s). Safe to call twice; the directory stays until deinit.
+    public func stop() {
+        process?.terminate()
+        process = nil
+    }
+
+    static func config(directory d: String, port: Int, locations: [NginxLocation], extra: String, root: String,
+                       clientMaxBodySize: String) -> String {
+        let mounts = locations.map { location in
+            let escaped = location.prefix.replacingOccurrences(of: ".", with: "\\.")
+            return """
+                    location \(location.prefix)/ {
+                        fastcgi_split_path_info ^(\(escaped))(/.*)$;
+                        include /etc/nginx/fastcgi_params;
+                        fastcgi_param PATH_INFO $fastcgi_path_info;
+                        fastcgi_pass unix:\(location.fastcgiSocket);
+                    }
+            """
+        }.joined(separator: "\n")
+        // master_process off: one process that is easy to stop and cannot leave workers behind; run as root,
+        // it keeps root, and the sockets are made 0o666 by the tests anyway.
+        return """
+        daemon off;
+        master_process off;
+        pid \(d)/nginx.pid;
+        error_log \(d)/error.log info;
+        events { worker_connections 1024; }
+        http {
+            include /etc/nginx/mime.types;
+            default_type application/octet-stream;
+            access_log \(d)/access.log;
+            client_body_temp_path \(d)/client_body;
+            proxy_temp_path \(d)/proxy;
+            fastcgi_temp_path \(d)/fastcgi;
+            uwsgi_temp_path \(d)/uwsgi;
+            scgi_temp_path \(d)/scgi;
+            client_max_body_size \(clientMaxBodySize);
+            server {
+                listen 127.0.0.1:\(port);
+                server_name localhost;
+                root \(root);
+        \(mounts)
+        \(extra)
+            }
+        }
+
+        """
+    }
+}
