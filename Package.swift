@@ -7,6 +7,7 @@ let package = Package(
     name: "linepay-fcgi",
     products: [
         .library(name: "LinePay", type: .dynamic, targets: ["LinePay"]),
+        .executable(name: "linepay-fcgi", targets: ["linepay-fcgi"]),
         .executable(name: "linepay-sandbox", targets: ["linepay-sandbox"]),
     ],
     targets: [
@@ -25,12 +26,23 @@ let package = Package(
         // The local LINE Pay v3 simulator: checks signatures, keeps transactions, plays the shopper, injects faults.
         .target(name: "LinePaySandbox", dependencies: ["LinePay", "SQLite", "FastCGI"]),
 
+        // Orders, items, sessions, the event log and the notification outbox in SQLite; every change conditional.
+        .target(name: "LinePayStore", dependencies: ["SQLite", "LinePay"]),
+        // Server-rendered pages in en, ja, zh_TW and th: pure functions from view values to HTML.
+        .target(name: "LinePayPages", dependencies: []),
+        // The checkout responder: config, routes, use cases (reserve, confirm once, cancel, settle), notifications.
+        .target(name: "LinePayResponder", dependencies: ["LinePay", "LinePayStore", "LinePayPages", "FastCGI", "CCurl"]),
+
+        .executableTarget(name: "linepay-fcgi", dependencies: ["LinePayResponder", "FastCGI"]),
         .executableTarget(name: "linepay-sandbox", dependencies: ["LinePaySandbox", "FastCGI"]),
 
         // Helpers shared by the test targets: loopback servers, nginx harness, process runner.
         .target(name: "TestSupport", dependencies: [], path: "Tests/TestSupport"),
         .testTarget(name: "LinePayTests", dependencies: ["LinePay", "TestSupport"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "SQLite", "TestSupport"]),
+        .testTarget(name: "LinePayStoreTests", dependencies: ["LinePayStore", "LinePay", "TestSupport"]),
+        .testTarget(name: "LinePayPagesTests", dependencies: ["LinePayPages"]),
+        .testTarget(name: "LinePayResponderTests", dependencies: ["LinePayResponder", "LinePayStore", "LinePay", "FastCGI", "TestSupport"]),
         .testTarget(name: "LinePaySandboxTests", dependencies: ["LinePaySandbox", "LinePay", "FastCGI", "TestSupport"]),
     ]
 )

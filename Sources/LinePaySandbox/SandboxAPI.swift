@@ -39,7 +39,7 @@ extension SandboxWorker {
             if let fault {
                 call.fault = "\(fault.kind)\(fault.value.isEmpty ? "" : ":" + fault.value)"
                 response = apply(fault, to: response, answer: answer)
-                if fault.kind == "status" || fault.kind == "drop" { call.returnCode = fault.kind == "drop" ? answer.code : nil }
+                if fault.kind == "status" { call.returnCode = nil }   // nothing was processed or answered
             }
             call.httpStatus = response.status
             try store.logCall(call)
@@ -69,8 +69,22 @@ extension SandboxWorker {
             return try finish(.error("1106", "nonce reused", operation: operation.op))
         }
 
-        let fault = try store.takeFault(operation: operation.op.rawValue)
+        var fault = try store.takeFault(operation: operation.op.rawValue)
+        // Amount-digit faults for manual rehearsal (VeriTrans's pseudo environment is the model): 7 stalls,
+        // 8 drops the connection after processing, 9 is refused with 1281 (card error).
+        if fault == nil, configuration.faultByAmount, operation.op == .confirm, let digit = confirmAmountDigit(request.body) {
+            switch digit {
+            case 7: fault = ("delay", String(configuration.stallMilliseconds))
+            case 8: fault = ("drop", "")
+            case 9: fault = ("code", "1281")
+            default: break
+            }
+        }
         if let fault, fault.kind == "code" {
+            // A definitive refusal of a confirm ends the payment, as LINE Pay's does; "look it up" codes change nothing.
+            if operation.op == .confirm, !ReturnCode.meansCheck.contains(fault.value), let id = operation.id {
+                _ = try store.transition(id, from: ["approved"], to: "failed")
+            }
             return try finish(.error(fault.value, "fault: code \(fault.value)", operation: operation.op), fault: fault)
         }
         if let fault, fault.kind == "status" {
@@ -81,15 +95,6 @@ extension SandboxWorker {
             answer = try process(operation, request: request, channel: channel)
         } catch let e as ParameterError {
             answer = .error(e.code, e.verdict, operation: operation.op)
-        }
-        // Amount-digit faults for manual rehearsal (VeriTrans's pseudo environment is the model).
-        if fault == nil, configuration.faultByAmount, operation.op == .confirm, let digit = confirmAmountDigit(request.body) {
-            switch digit {
-            case 7: return try finish(answer, fault: ("delay", String(configuration.stallMilliseconds)))
-            case 8: return try finish(answer, fault: ("drop", ""))
-            case 9: return try finish(.error("1281", "fault by amount: 1281", operation: operation.op), fault: ("code", "1281"))
-            default: break
-            }
         }
         return try finish(answer, fault: fault)
     }

@@ -7,30 +7,13 @@ import TestSupport
 @Suite(.serialized) struct SandboxPageTests {
     let sandbox: SandboxHarness
     let client: LinePayClient
-    static let desktop = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
-    static let phone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Line/13.20.0"
+    static let desktop = Browser.desktop
+    static let phone = Browser.lineInApp
 
     init() throws {
         sandbox = try SandboxHarness()
         client = LinePayClient(configuration: .init(channelId: SandboxHarness.channelId, channelSecret: SandboxHarness.channelSecret,
                                                     environment: .custom(sandbox.baseURL)))
-    }
-
-    /// A browser: a cookie jar and a user agent.
-    final class Browser {
-        var cookies: [String: String] = [:]
-        let agent: String
-        init(_ agent: String) { self.agent = agent }
-        func go(_ method: String = "GET", _ url: String) throws -> HTTPResponse {
-            let cookie = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
-            let r = try httpRequest(method: method, url: url, headers: [("User-Agent", agent), ("Cookie", cookie),
-                                                                        ("Content-Type", "application/x-www-form-urlencoded")])
-            for c in r.setCookies {
-                let pair = c.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
-                if pair.count == 2 { cookies[String(pair[0])] = String(pair[1]) }
-            }
-            return r
-        }
     }
 
     func reserve(_ type: ConfirmUrlType? = nil, checkBrowser: Bool? = nil, orderId: String = "P-" + UUID().uuidString.prefix(8),

@@ -1,0 +1,71 @@
+import FastCGI
+import Foundation
+import LinePay
+import LinePayPages
+import LinePayStore
+
+/// The checkout responder, shared by every thread: configuration, the LINE Pay client, the static assets.
+/// `makeHandler()` gives each FastCGI thread a `ResponderWorker` with its own SQLite connection.
+public final class Responder: Sendable {
+    public let configuration: ResponderConfiguration
+    let client: LinePayClient
+    let assets: Assets
+    /// Wakes the notifier when a handler queued a notification, so the shop hears at once.
+    let notifierWakeup = DispatchSemaphore(value: 0)
+
+    /// Checks that the database opens and the assets load, so start-up fails early and clearly.
+    public init(configuration: ResponderConfiguration) throws {
+        self.configuration = configuration
+        client = LinePayClient(configuration: configuration.linePay)
+        assets = try Assets(directory: configuration.assetsDir)
+        _ = try OrderStore(path: configuration.database)
+    }
+
+    /// A handler for one thread (one OrderStore, one curl handle through the client's thread-local transport).
+    public func makeHandler() throws -> (FastCGIRequest) -> FastCGIResponse {
+        let worker = ResponderWorker(responder: self, store: try OrderStore(path: configuration.database))
+        return { worker.handle($0) }
+    }
+
+    /// Delivers due notifications until `stop` returns true; one thread, its own store.
+    public func runNotifier(stop: @escaping @Sendable () -> Bool) {
+        guard configuration.notifyURL != nil, let store = try? OrderStore(path: configuration.database) else { return }
+        let notifier = Notifier(configuration: configuration, store: store)
+        while !stop() {
+            notifier.deliverDue(now: unixNow())
+            _ = notifierWakeup.wait(timeout: .now() + 1)
+        }
+    }
+
+    /// Delivers what is due once (CGI mode and `linepay notify`); returns how many were delivered.
+    @discardableResult
+    public func deliverNotificationsOnce() -> Int {
+        guard configuration.notifyURL != nil, let store = try? OrderStore(path: configuration.database) else { return 0 }
+        return Notifier(configuration: configuration, store: store).deliverDue(now: unixNow())
+    }
+}
+
+/// The CSS and JS the pages link, read once at start-up and served with a validator.
+struct Assets: Sendable {
+    let files: [String: (body: [UInt8], type: String, etag: String)]
+
+    init(directory: String) throws {
+        var files: [String: (body: [UInt8], type: String, etag: String)] = [:]
+        for (name, type) in [("linepay.css", "text/css; charset=utf-8"), ("linepay.js", "text/javascript; charset=utf-8")] {
+            let path = (directory.isEmpty ? "www" : directory) + "/" + name
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ConfigurationError("assets_dir: \(path) cannot be read (set assets_dir to the folder holding linepay.css and linepay.js)")
+            }
+            let digest = hmacSHA256(key: [], message: Array(data)).prefix(8).map { String(format: "%02x", $0) }.joined()
+            files[name] = (Array(data), type, "\"\(digest)\"")
+        }
+        self.files = files
+    }
+}
+
+func unixNow() -> Int64 { Int64(Date().timeIntervalSince1970) }
+
+/// Runs one LINE Pay call and keeps its typed outcome apart from store errors thrown around it.
+func attempt<T>(_ body: () throws(LinePayError) -> T) -> Result<T, LinePayError> {
+    do { return .success(try body()) } catch { return .failure(error) }
+}

@@ -1,0 +1,186 @@
+import Foundation
+import LinePay
+
+/// The responder's settings, read from `key = value` lines. Every key is checked; an error names the file, line and key.
+public struct ResponderConfiguration: Sendable {
+    public var channelId = ""
+    public var channelSecret = ""
+    public var apiBaseURL = LinePayEnvironment.sandbox.baseURL
+    public var database = ""
+    /// The absolute URL of the location block, e.g. https://shop.example/linepay (confirmUrl = this + "/confirm").
+    public var publicBaseURL = ""
+    public var handoffSecret = ""
+    public var returnURL = ""
+    public var notifyURL: String? = nil
+    public var capture = true
+    public var confirmURLType = ConfirmUrlType.CLIENT
+    public var checkConfirmURLBrowser = false
+    /// The pages' language when the handoff names none; nil: from Accept-Language.
+    public var locale: String? = nil
+    public var shopName = "Shop"
+    /// Where linepay.css and linepay.js are read from at start-up.
+    public var assetsDir = ""
+    public var timeouts = Timeouts()
+    /// How long the shopper's session cookie lives.
+    public var sessionLifetime: Int64 = 2 * 3600
+
+    public init() {}
+
+    /// Every key the file may hold, with what it takes (for errors and `--check-config`).
+    public static let keys: [String: String] = [
+        "channel_id": "the LINE Pay channel id (digits)",
+        "channel_secret": "the channel secret key",
+        "channel_secret_file": "a file holding the channel secret key",
+        "api_base_url": "https://sandbox-api-pay.line.me, https://api-pay.line.me or the local sandbox's URL",
+        "database": "the SQLite file",
+        "public_base_url": "the absolute URL of the location block, e.g. https://shop.example/linepay",
+        "handoff_secret": "the secret the shop signs handoffs with (16 characters or more)",
+        "return_url": "the shop page the shopper returns to (absolute URL)",
+        "notify_url": "the shop URL told of paid, authorized, cancelled and refunded orders (absolute URL)",
+        "capture": "true or false",
+        "confirm_url_type": "CLIENT, SERVER or NONE",
+        "check_confirm_url_browser": "true or false",
+        "locale": "en, ja, zh_TW or th",
+        "shop_name": "the name shown on the pages",
+        "assets_dir": "the folder holding linepay.css and linepay.js",
+        "connect_timeout": "seconds (default 5)",
+        "read_timeout_request": "seconds (default 20)", "read_timeout_confirm": "seconds (default 40)",
+        "read_timeout_capture": "seconds (default 60)", "read_timeout_void": "seconds (default 20)",
+        "read_timeout_refund": "seconds (default 20)", "read_timeout_payment_details": "seconds (default 20)",
+        "read_timeout_check": "seconds (default 20)",
+        "session_lifetime": "seconds (default 7200)",
+    ]
+
+    /// Reads and checks a configuration file.
+    public static func load(path: String) throws(ConfigurationError) -> ResponderConfiguration {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError("\(path): cannot be read")
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Parses configuration text; `file` names it in errors.
+    public static func parse(_ text: String, file: String) throws(ConfigurationError) -> ResponderConfiguration {
+        var c = ResponderConfiguration()
+        var seen = Set<String>()
+        var secretFile: String? = nil
+        for (index, raw) in text.components(separatedBy: "\n").enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let at = "\(file):\(index + 1)"
+            guard let eq = line.firstIndex(of: "=") else { throw ConfigurationError("\(at): expected 'key = value'") }
+            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
+            let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            guard keys[key] != nil else { throw ConfigurationError("\(at): unknown key '\(key)'") }
+            guard seen.insert(key).inserted else { throw ConfigurationError("\(at): '\(key)' is set twice") }
+            func bad() -> ConfigurationError { ConfigurationError("\(at): \(key) must be \(keys[key]!)") }
+            switch key {
+            case "channel_id":
+                guard !value.isEmpty, value.count <= 32, value.allSatisfy(\.isNumber) else { throw bad() }
+                c.channelId = value
+            case "channel_secret":
+                guard !value.isEmpty else { throw bad() }
+                c.channelSecret = value
+            case "channel_secret_file":
+                guard !value.isEmpty else { throw bad() }
+                secretFile = value
+            case "api_base_url":
+                guard isHTTPURL(value, allowHTTPOnLoopback: true) else { throw bad() }
+                c.apiBaseURL = value.hasSuffix("/") ? String(value.dropLast()) : value
+            case "database":
+                guard !value.isEmpty else { throw bad() }
+                c.database = value
+            case "public_base_url":
+                guard isHTTPURL(value, allowHTTPOnLoopback: true) else { throw bad() }
+                c.publicBaseURL = value.hasSuffix("/") ? String(value.dropLast()) : value
+            case "handoff_secret":
+                guard value.count >= 16 else { throw bad() }
+                c.handoffSecret = value
+            case "return_url":
+                guard value.hasPrefix("https://") || value.hasPrefix("http://"), URL(string: value)?.host != nil else { throw bad() }
+                c.returnURL = value
+            case "notify_url":
+                guard value.hasPrefix("https://") || value.hasPrefix("http://"), URL(string: value)?.host != nil else { throw bad() }
+                c.notifyURL = value
+            case "capture":
+                guard let b = Bool(value) else { throw bad() }
+                c.capture = b
+            case "confirm_url_type":
+                guard let t = ConfirmUrlType(rawValue: value) else { throw bad() }
+                c.confirmURLType = t
+            case "check_confirm_url_browser":
+                guard let b = Bool(value) else { throw bad() }
+                c.checkConfirmURLBrowser = b
+            case "locale":
+                guard ["en", "ja", "zh_TW", "th"].contains(value) else { throw bad() }
+                c.locale = value
+            case "shop_name":
+                guard !value.isEmpty, value.count <= 100 else { throw bad() }
+                c.shopName = value
+            case "assets_dir":
+                guard !value.isEmpty else { throw bad() }
+                c.assetsDir = value
+            case "session_lifetime":
+                guard let n = Int64(value), n >= 60, n <= 86400 * 30 else { throw bad() }
+                c.sessionLifetime = n
+            default:
+                guard let seconds = Int(value), (1...300).contains(seconds) else { throw bad() }
+                if key == "connect_timeout" {
+                    c.timeouts.connect = .seconds(seconds)
+                } else {
+                    let names: [String: LinePayOperation] = [
+                        "read_timeout_request": .request, "read_timeout_confirm": .confirm, "read_timeout_capture": .capture,
+                        "read_timeout_void": .void, "read_timeout_refund": .refund, "read_timeout_payment_details": .paymentDetails,
+                        "read_timeout_check": .checkPaymentStatus,
+                    ]
+                    c.timeouts.readOverrides[names[key]!] = .seconds(seconds)
+                }
+            }
+        }
+        if let secretFile {
+            if seen.contains("channel_secret") { throw ConfigurationError("\(file): set channel_secret or channel_secret_file, not both") }
+            guard let data = FileManager.default.contents(atPath: secretFile),
+                  let s = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines), !s.isEmpty
+            else { throw ConfigurationError("\(file): channel_secret_file '\(secretFile)' cannot be read or is empty") }
+            c.channelSecret = s
+        }
+        for required in ["channel_id", "database", "public_base_url", "handoff_secret", "return_url"] where !seen.contains(required) {
+            throw ConfigurationError("\(file): '\(required)' is required (\(keys[required]!))")
+        }
+        if c.channelSecret.isEmpty { throw ConfigurationError("\(file): 'channel_secret' or 'channel_secret_file' is required") }
+        if c.confirmURLType == .SERVER && !c.publicBaseURL.hasPrefix("https://") && !isLoopbackURL(c.publicBaseURL) {
+            throw ConfigurationError("\(file): confirm_url_type = SERVER needs an https public_base_url")
+        }
+        return c
+    }
+
+    /// The LINE Pay client configuration this file describes.
+    public var linePay: LinePayConfiguration {
+        LinePayConfiguration(channelId: channelId, channelSecret: channelSecret, environment: .custom(apiBaseURL), timeouts: timeouts)
+    }
+
+    /// The path of the location block (`/linepay`), from public_base_url: links in pages start with it.
+    public var basePath: String {
+        let path = URLComponents(string: publicBaseURL)?.path ?? ""
+        return path.hasSuffix("/") ? String(path.dropLast()) : path
+    }
+}
+
+/// A configuration problem, naming the file, line and key; it never holds a secret's value.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+func isHTTPURL(_ s: String, allowHTTPOnLoopback: Bool) -> Bool {
+    guard let c = URLComponents(string: s), let scheme = c.scheme?.lowercased(), let host = c.host, !host.isEmpty else { return false }
+    if scheme == "https" { return true }
+    return scheme == "http" && allowHTTPOnLoopback && isLoopbackHost(host)
+}
+
+func isLoopbackURL(_ s: String) -> Bool { URLComponents(string: s)?.host.map(isLoopbackHost) ?? false }
+
+func isLoopbackHost(_ host: String) -> Bool {
+    let h = host.lowercased()
+    return h == "localhost" || h.hasPrefix("127.") || h == "::1" || h == "[::1]"
+}

@@ -1,0 +1,153 @@
+import FastCGI
+import Foundation
+import LinePay
+import LinePayPages
+import LinePayStore
+
+/// One thread's responder: its own OrderStore; routes a request to a use case and the use case's result to a page.
+final class ResponderWorker {
+    let responder: Responder
+    let store: OrderStore
+    var configuration: ResponderConfiguration { responder.configuration }
+    var client: LinePayClient { responder.client }
+
+    static let sessionCookie = "lp_session"
+
+    init(responder: Responder, store: OrderStore) {
+        self.responder = responder
+        self.store = store
+    }
+
+    func handle(_ request: FastCGIRequest) -> FastCGIResponse {
+        let now = unixNow()
+        var response: FastCGIResponse
+        do {
+            response = try route(request, now: now)
+        } catch {
+            // A store or encoding failure: a clear page, no internals (the log line has them, never a secret).
+            FileHandle.standardError.write(Data("linepay-fcgi: \(request.method) \(request.pathInfo): \(error)\n".utf8))
+            response = page(503, Pages.error(context(request, order: nil), kind: .unavailable,
+                                              message: "The payment service is busy. Please try again in a moment."))
+        }
+        return secured(response, request)
+    }
+
+    private func route(_ request: FastCGIRequest, now: Int64) throws -> FastCGIResponse {
+        let path = request.pathInfo.isEmpty ? "/" : request.pathInfo
+        switch (request.method, path) {
+        case ("POST", "/checkout"): return try checkout(request, now: now)
+        case ("POST", "/pay"): return try pay(request, now: now)
+        case ("GET", "/confirm"): return try confirm(request, now: now)
+        case ("GET", "/cancel"): return try cancel(request, now: now)
+        case ("GET", "/status"): return try status(request, now: now)
+        case ("GET", "/result"): return try result(request, now: now)
+        case ("GET", let p) where p.hasPrefix("/assets/"): return asset(String(p.dropFirst("/assets/".count)), request)
+        case (_, "/checkout"), (_, "/pay"):
+            return page(405, Pages.error(context(request, order: nil), kind: .badRequest, message: "Use the shop's checkout button."),
+                        headers: [("Allow", "POST")])
+        default:
+            return page(404, Pages.error(context(request, order: nil), kind: .notFound, message: "There is no such page."))
+        }
+    }
+
+    // MARK: sessions
+
+    /// The caller's session, when its cookie names a live one.
+    func session(_ request: FastCGIRequest, now: Int64) throws -> Session? {
+        guard let token = request.cookies[Self.sessionCookie], token.count == 64 else { return nil }
+        return try store.session(id: Self.sessionId(token), now: now)
+    }
+
+    /// Only a hash of the cookie is stored: a copy of the database does not let anyone act as a shopper.
+    static func sessionId(_ token: String) -> String {
+        hmacSHA256(key: Array("linepay-session".utf8), message: Array(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    func newSession(_ request: FastCGIRequest, now: Int64) throws -> (Session, String) {
+        let token = secureRandomBytes(32).map { String(format: "%02x", $0) }.joined()
+        let csrf = secureRandomBytes(24).map { String(format: "%02x", $0) }.joined()
+        let session = try store.createSession(id: Self.sessionId(token), csrfToken: csrf, now: now, lifetime: configuration.sessionLifetime)
+        var attributes = "Path=\(configuration.basePath.isEmpty ? "/" : configuration.basePath); HttpOnly; SameSite=Lax; Max-Age=\(configuration.sessionLifetime)"
+        if request.isHTTPS || configuration.publicBaseURL.hasPrefix("https://") { attributes += "; Secure" }
+        return (session, "\(Self.sessionCookie)=\(token); \(attributes)")
+    }
+
+    func isOwner(_ order: Order, _ request: FastCGIRequest, now: Int64) throws -> Bool {
+        guard let s = try session(request, now: now) else { return false }
+        return constantTimeEquals(Array(s.id.utf8), Array(order.sessionId.utf8))
+    }
+
+    // MARK: pages and responses
+
+    func context(_ request: FastCGIRequest, order: Order?) -> PageContext {
+        let language = PageLanguage.negotiate(preferred: order?.locale ?? configuration.locale, acceptLanguage: request.header("Accept-Language"))
+        return PageContext(language: language, basePath: configuration.basePath, assetBase: configuration.basePath + "/assets",
+                           shopName: configuration.shopName, returnURL: configuration.returnURL)
+    }
+
+    func view(_ order: Order) -> OrderView {
+        OrderView(orderId: order.orderId, currency: order.currency,
+                  items: order.items.map { LineItemView(name: $0.name, quantity: $0.quantity, unitPrice: Money.format($0.price),
+                                                         lineTotal: Money.format($0.price * Decimal($0.quantity)), imageUrl: $0.imageUrl) },
+                  shippingFee: order.shippingFee > 0 ? Money.format(order.shippingFee) : nil, total: Money.format(order.amount),
+                  transactionId: order.transactionId.map(String.init), status: order.state.publicStatus)
+    }
+
+    /// The shop's return link: the result's fields signed like the handoff, so the shop can trust them.
+    func signedReturnURL(_ order: Order, now: Int64) -> String {
+        let fields = [("orderId", order.orderId), ("status", order.state.publicStatus),
+                      ("transactionId", order.transactionId.map(String.init) ?? ""), ("amount", Money.format(order.amount)),
+                      ("ts", String(now))]
+        let base = configuration.returnURL
+        return base + (base.contains("?") ? "&" : "?") + SignedFields.signedQuery(fields, secret: configuration.handoffSecret)
+    }
+
+    func page(_ status: Int, _ html: String, headers: [(String, String)] = []) -> FastCGIResponse {
+        FastCGIResponse(status: status, headers: [("Content-Type", "text/html; charset=utf-8")] + headers, body: Array(html.utf8))
+    }
+
+    func redirect(_ location: String, status: Int = 303, headers: [(String, String)] = []) -> FastCGIResponse {
+        FastCGIResponse(status: status, headers: [("Location", location)] + headers, body: [])
+    }
+
+    func json(_ status: Int, _ text: String) -> FastCGIResponse {
+        FastCGIResponse(status: status, headers: [("Content-Type", "application/json")], body: Array(text.utf8))
+    }
+
+    private func asset(_ name: String, _ request: FastCGIRequest) -> FastCGIResponse {
+        guard let file = responder.assets.files[name] else { return .text("not found\n", status: 404) }
+        let headers = [("Content-Type", file.type), ("ETag", file.etag), ("Cache-Control", "public, max-age=3600")]
+        if request.header("If-None-Match") == file.etag { return FastCGIResponse(status: 304, headers: headers, body: []) }
+        return FastCGIResponse(status: 200, headers: headers, body: file.body)
+    }
+
+    /// Security headers on every response; dynamic answers are never cached (they belong to one shopper).
+    private func secured(_ response: FastCGIResponse, _ request: FastCGIRequest) -> FastCGIResponse {
+        var r = response
+        var h: [(String, String)] = [
+            ("Content-Security-Policy", "default-src 'self'; img-src 'self' https: data:; script-src 'self'; style-src 'self'; frame-ancestors 'none'; form-action 'self' https:; base-uri 'none'"),
+            ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"), ("Referrer-Policy", "no-referrer"),
+            ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+        ]
+        if request.isHTTPS { h.append(("Strict-Transport-Security", "max-age=31536000")) }
+        if !r.headers.contains(where: { $0.0 == "Cache-Control" }) { h.append(("Cache-Control", "no-store")) }
+        r.headers += h
+        return r
+    }
+
+    /// LINE Pay's ids in query strings: digits only, exact (never through Double).
+    func transactionId(_ request: FastCGIRequest) -> Int64? {
+        guard let text = request.query.first(where: { $0.0 == "transactionId" })?.1 else { return nil }
+        return TransactionID(text)?.rawValue
+    }
+
+    func queryValue(_ request: FastCGIRequest, _ name: String) -> String? {
+        request.query.first { $0.0 == name }?.1
+    }
+
+    static let phonePattern = "Mobile|Android|iPhone|iPad|iPod|Line/|Windows Phone"
+
+    func isPhone(_ request: FastCGIRequest) -> Bool {
+        (request.header("User-Agent") ?? "").range(of: Self.phonePattern, options: [.regularExpression, .caseInsensitive]) != nil
+    }
+}

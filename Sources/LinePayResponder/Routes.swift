@@ -1,0 +1,184 @@
+import FastCGI
+import Foundation
+import LinePay
+import LinePayPages
+import LinePayStore
+
+/// The shopper's routes: each parses and checks its input, runs one use case, and renders the outcome.
+extension ResponderWorker {
+    /// POST /checkout: the shop's signed handoff. Nothing is stored unless every check passes.
+    func checkout(_ request: FastCGIRequest, now: Int64) throws -> FastCGIResponse {
+        let handoff: Handoff
+        do {
+            handoff = try Handoff.parse(request.form, secret: configuration.handoffSecret, now: now)
+        } catch {
+            return page(400, Pages.error(context(request, order: nil), kind: .badRequest,
+                                         message: "This checkout link cannot be used. \(error.message)"))
+        }
+        var cookie: String? = nil
+        let session: Session
+        if let existing = try self.session(request, now: now) { session = existing } else {
+            let (s, c) = try newSession(request, now: now)
+            session = s
+            cookie = c
+        }
+        let headers = cookie.map { [("Set-Cookie", $0)] } ?? []
+        switch try store.createOrResume(handoff.order, sessionId: session.id, now: now) {
+        case .conflict(let existing):
+            return page(409, Pages.error(context(request, order: existing), kind: .conflict,
+                                         message: "The order \(existing.orderId) was already started with other contents. Return to the shop and check out again."),
+                        headers: headers)
+        case .created(let order), .resumed(let order):
+            switch order.state {
+            case .paid, .authorized, .confirming, .refunded, .partially_refunded, .voided:
+                return redirect("\(configuration.basePath)/result?orderId=\(SignedFields.rawURLEncode(order.orderId))", headers: headers)
+            default:
+                return page(200, Pages.checkout(context(request, order: order), order: view(order), csrfToken: session.csrfToken), headers: headers)
+            }
+        }
+    }
+
+    /// POST /pay: reserve at LINE Pay (once), then a 302 for phones or the popup page for desktops.
+    func pay(_ request: FastCGIRequest, now: Int64) throws -> FastCGIResponse {
+        let form = Dictionary(request.form, uniquingKeysWith: { a, _ in a })
+        guard let session = try self.session(request, now: now) else {
+            return page(403, Pages.error(context(request, order: nil), kind: .expired,
+                                         message: "Your checkout session has expired. Return to the shop and check out again."))
+        }
+        guard let csrf = form["csrf"], constantTimeEquals(Array(csrf.utf8), Array(session.csrfToken.utf8)) else {
+            return page(403, Pages.error(context(request, order: nil), kind: .forbidden, message: "This form has expired. Go back and press Pay again."))
+        }
+        guard let orderId = form["orderId"], let order = try store.order(orderId: orderId),
+              constantTimeEquals(Array(order.sessionId.utf8), Array(session.id.utf8)) else {
+            return page(404, Pages.error(context(request, order: nil), kind: .notFound, message: "There is no such order in this browser."))
+        }
+        let use = ReservePayment(configuration: configuration, client: client, store: store)
+        guard let outcome = try use.execute(orderId: orderId, now: now) else {
+            return page(404, Pages.error(context(request, order: nil), kind: .notFound, message: "There is no such order."))
+        }
+        let c = context(request, order: order)
+        switch outcome {
+        case .reserved(let o):
+            guard let url = o.paymentUrl else { return redirect(resultPath(o)) }
+            if isPhone(request) { return redirect(url, status: 302) }
+            let encoded = SignedFields.rawURLEncode(o.orderId)
+            return page(200, Pages.payDesktop(c, order: view(o), paymentURL: url,
+                                              statusURL: "\(configuration.basePath)/status?orderId=\(encoded)",
+                                              resultURL: resultPath(o), csrfToken: session.csrfToken))
+        case .past(let o), .busy(let o):
+            return redirect(resultPath(o))
+        case .refused(let o, let refusal):
+            return page(502, Pages.failed(c, order: view(o), reason: refusal.explanation, csrfToken: session.csrfToken))
+        case .unavailable:
+            return page(503, Pages.error(c, kind: .unavailable, message: "LINE Pay could not be reached. Nothing was charged. Please try again."))
+        }
+    }
+
+    func resultPath(_ order: Order) -> String {
+        "\(configuration.basePath)/result?orderId=\(SignedFields.rawURLEncode(order.orderId))"
+    }
+
+    /// GET /confirm: LINE Pay's confirmUrl. Confirms once; the browser holding the order's session gets the
+    /// receipt, any other browser a neutral page; LINE Pay's own call (SERVER) gets 200 and an empty body.
+    func confirm(_ request: FastCGIRequest, now: Int64) throws -> FastCGIResponse {
+        guard let tx = transactionId(request), let lpOrderId = queryValue(request, "orderId"), !lpOrderId.isEmpty else {
+            return page(400, Pages.error(context(request, order: nil), kind: .badRequest, message: "transactionId and orderId are required."))
+        }
+        let use = ConfirmOrder(configuration: configuration, client: client, store: store)
+        let outcome = try use.execute(linePayOrderId: lpOrderId, transactionId: tx, now: now)
+        if configuration.confirmURLType == .SERVER { return FastCGIResponse(status: 200, headers: [], body: []) }
+        switch outcome {
+        case .notFound, .mismatch:
+            return page(404, Pages.error(context(request, order: nil), kind: .notFound, message: "This payment link does not match an order."))
+        case .done(let order):
+            responder.notifierWakeup.signal()
+            return try finalPage(order, request, now: now)
+        }
+    }
+
+    /// What a browser sees after confirm or cancel: the owner is sent to the receipt; others learn only the outcome.
+    func finalPage(_ order: Order, _ request: FastCGIRequest, now: Int64) throws -> FastCGIResponse {
+        let c = context(request, order: order)
+        guard try isOwner(order, request, now: now) else {
+            switch order.state {
+            case .paid, .authorized, .refunded, .partially_refunded, .voided: return page(200, Pages.otherBrowserComplete(c))
+            case .confirming: return page(200, Pages.otherBrowserComplete(c))   // approved at LINE Pay; the original window settles it
+            default: return page(200, Pages.otherBrowserNotCompleted(c))
+            }
+        }
+        return redirect(resultPath(order))
+    }
+
+    /// GET /cancel: LINE Pay's cancelUrl.
+    func cancel(_ request: FastCGIRequest, now: Int64) throws -> FastCGIResponse {
+        guard let tx = transactionId(request), let lpOrderId = queryValue(request, "orderId"), !lpOrderId.isEmpty else {
+            return page(400, Pages.error(context(request, order: nil), kind: .badRequest, message: "transactionId and orderId are required."))
+        }
+        switch try CancelOrder(client: client, store: store).execute(linePayOrderId: lpOrderId, transactionId: tx, now: now) {
+        case .notFound, .mismatch:
+            return page(404, Pages.error(context(request, order: nil), kind: .notFound, message: "This payment link does not match an order."))
+        case .done(let order):
+            responder.notifierWakeup.signal()
+            guard try isOwner(order, request, now: now) else {
+                return page(200, order.state == .paid || order.state == .authorized ? Pages.otherBrowserComplete(context(request, order: order))
+                                                                                    : Pages.otherBrowserNotCompleted(context(request, order: order)))
+            }
+            if order.state == .cancelled {
+                let csrf = try session(request, now: now)?.csrfToken
+                return page(200, Pages.cancelled(context(request, order: order), order: view(order), csrfToken: csrf))
+            }
+            return redirect(resultPath(order))
+        }
+    }
+
+    /// GET /status: JSON for the order's own browser only (others: 404, the same as no order).
+    func status(_ request: FastCGIRequest, now: Int64) throws -> FastCGIResponse {
+        guard let orderId = queryValue(request, "orderId"), var order = try store.order(orderId: orderId),
+              try isOwner(order, request, now: now) else {
+            return json(404, #"{"error":"not found"}"#)
+        }
+        order = try RefreshStatus(configuration: configuration, client: client, store: store).execute(order, now: now)
+        responder.notifierWakeup.signal()
+        var body = #"{"orderId":"\#(jsonEscape(order.orderId))","status":"\#(order.state.publicStatus)""#
+        if let tx = order.transactionId { body += #","transactionId":"\#(tx)""# }
+        return json(200, body + "}")
+    }
+
+    /// GET /result: the receipt and the signed link back to the shop, for the order's own browser.
+    func result(_ request: FastCGIRequest, now: Int64) throws -> FastCGIResponse {
+        guard let orderId = queryValue(request, "orderId"), let order = try store.order(orderId: orderId) else {
+            return page(404, Pages.error(context(request, order: nil), kind: .notFound, message: "There is no such order."))
+        }
+        guard try isOwner(order, request, now: now) else { return try finalPage(order, request, now: now) }
+        var c = context(request, order: order)
+        c.returnURL = signedReturnURL(order, now: now)
+        let csrf = try session(request, now: now)?.csrfToken
+        let encoded = SignedFields.rawURLEncode(order.orderId)
+        switch order.state {
+        case .paid, .authorized, .refunded, .partially_refunded, .voided:
+            return page(200, Pages.receipt(c, order: view(order)))
+        case .confirming, .reserving:
+            return page(200, Pages.checking(c, order: view(order), statusURL: "\(configuration.basePath)/status?orderId=\(encoded)",
+                                            resultURL: resultPath(order)))
+        case .cancelled:
+            return page(200, Pages.cancelled(c, order: view(order), csrfToken: csrf))
+        case .failed, .expired:
+            return page(200, Pages.failed(c, order: view(order), reason: order.lastError ?? "", csrfToken: csrf))
+        case .new, .reserved:
+            return page(200, Pages.checkout(c, order: view(order), csrfToken: csrf ?? ""))
+        }
+    }
+}
+
+func jsonEscape(_ s: String) -> String {
+    var out = ""
+    for scalar in s.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
+}

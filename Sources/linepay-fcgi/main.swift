@@ -1,0 +1,74 @@
+// linepay-fcgi: the shop's LINE Pay checkout responder, as FastCGI (socket, spawn-fcgi, systemd) or plain CGI.
+// Parses arguments and calls in; everything else lives in LinePayResponder.
+import FastCGI
+import Foundation
+import LinePayResponder
+
+let usage = """
+usage: linepay-fcgi --config FILE [--listen unix:/path.sock | --listen 127.0.0.1:9000] [--threads N] [--check-config]
+The config file may also be named by LINEPAY_CONFIG. Without --listen it serves FastCGI on the socket it was
+given (spawn-fcgi, mod_fcgid: fd 0; systemd socket activation: fd 3), or runs once as CGI.
+"""
+
+func fail(_ message: String, status: Int32 = 2) -> Never {
+    FileHandle.standardError.write(Data("linepay-fcgi: \(message)\n".utf8))
+    exit(status)
+}
+
+var args = Array(CommandLine.arguments.dropFirst())
+var configPath = ProcessInfo.processInfo.environment["LINEPAY_CONFIG"]
+var listen: ListenAddress? = nil
+var threads = 8
+var checkOnly = false
+
+@MainActor func value(_ flag: String) -> String {
+    guard !args.isEmpty else { fail("\(flag) needs a value\n\(usage)") }
+    return args.removeFirst()
+}
+
+while !args.isEmpty {
+    let flag = args.removeFirst()
+    switch flag {
+    case "--config": configPath = value(flag)
+    case "--listen":
+        let v = value(flag)
+        guard let l = ListenAddress(argument: v, socketMode: 0o660) else { fail("--listen: '\(v)' is not unix:/path.sock or host:port") }
+        listen = l
+    case "--threads":
+        let v = value(flag)
+        guard let n = Int(v), (1...256).contains(n) else { fail("--threads: '\(v)' is not a number from 1 to 256") }
+        threads = n
+    case "--check-config": checkOnly = true
+    case "--help", "-h": print(usage); exit(0)
+    default: fail("unknown argument '\(flag)'\n\(usage)")
+    }
+}
+
+guard let configPath else { fail("no configuration: pass --config FILE or set LINEPAY_CONFIG\n\(usage)") }
+let configuration: ResponderConfiguration
+do { configuration = try ResponderConfiguration.load(path: configPath) } catch { fail("\(error)") }
+
+let responder: Responder
+do { responder = try Responder(configuration: configuration) } catch { fail("\(error)") }
+if checkOnly {
+    print("\(configPath): ok")
+    exit(0)
+}
+
+if listen == nil && FastCGIServer.isCGI {
+    do { FastCGIServer.runCGI(handler: try responder.makeHandler()) } catch { fail("\(error)", status: 1) }
+    close(1)   // the web server may finish the shopper's response while the shop is told
+    responder.deliverNotificationsOnce()
+    exit(0)
+}
+
+let server = FastCGIServer(listen: listen ?? .inherited, threads: threads)
+let stopping = ManagedAtomicFlag()
+let notifier = Thread { responder.runNotifier(stop: { stopping.isSet }) }
+notifier.start()
+do {
+    try server.run { try responder.makeHandler() }
+} catch {
+    fail("\(error)", status: 1)
+}
+stopping.set()

@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+@testable import LinePayResponder
+
+/// The config file: every key checked, errors name the file, line and key, and never hold the secret.
+struct ConfigurationTests {
+    static let good = """
+    # demo
+    channel_id = 1234567890
+    channel_secret = canary-secret-do-not-print
+    api_base_url = http://127.0.0.1:8081
+    database = /tmp/x.sqlite
+    public_base_url = https://shop.example/linepay
+    handoff_secret = shop-handoff-secret-0123
+    return_url = https://shop.example/thanks.php
+    """
+
+    func error(_ text: String) -> String? {
+        do { _ = try ResponderConfiguration.parse(text, file: "linepay.conf"); return nil } catch { return error.description }
+    }
+
+    @Test func aGoodFileParses() throws {
+        let c = try ResponderConfiguration.parse(Self.good + "\nconfirm_url_type = NONE\nread_timeout_confirm = 3\ncapture = false", file: "f")
+        #expect(c.confirmURLType == .NONE && c.capture == false && c.basePath == "/linepay")
+        #expect(c.timeouts.read(.confirm) == .seconds(3) && c.timeouts.read(.capture) == .seconds(60))
+    }
+
+    @Test func errorsNameFileLineAndKey() {
+        #expect(error(Self.good + "\ncolour = blue") == "linepay.conf:9: unknown key 'colour'")
+        #expect(error(Self.good + "\ncapture = maybe")?.hasPrefix("linepay.conf:9: capture must be true or false") == true)
+        #expect(error(Self.good + "\nconfirm_url_type = POPUP")?.hasPrefix("linepay.conf:9: confirm_url_type") == true)
+        #expect(error(Self.good + "\nchannel_id = 42")?.contains("set twice") == true)
+        #expect(error(Self.good + "\njust words")?.hasPrefix("linepay.conf:9:") == true)
+        #expect(error(Self.good.replacingOccurrences(of: "return_url = https://shop.example/thanks.php", with: ""))?.contains("'return_url' is required") == true)
+        #expect(error(Self.good.replacingOccurrences(of: "https://shop.example/linepay", with: "http://shop.example/linepay"))?.contains("public_base_url") == true)
+        #expect(error(Self.good + "\nhandoff_secret = short")?.contains("set twice") == true)
+        #expect(error(Self.good.replacingOccurrences(of: "handoff_secret = shop-handoff-secret-0123", with: "handoff_secret = short"))?.contains("handoff_secret must be") == true)
+        #expect(error(Self.good + "\nread_timeout_confirm = 0")?.contains("read_timeout_confirm") == true)
+    }
+
+    @Test func errorsNeverHoldTheSecret() {
+        for bad in [Self.good + "\nchannel_secret_file = /nonexistent", Self.good + "\nchannel_id = x", Self.good + "\nbogus = 1"] {
+            let e = error(bad) ?? ""
+            #expect(!e.isEmpty)
+            #expect(!e.contains("canary-secret-do-not-print"))
+        }
+    }
+
+    @Test func secretFromAFile() throws {
+        let dir = NSTemporaryDirectory() + "cfg-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "from-file-secret\n".write(toFile: dir + "/secret", atomically: true, encoding: .utf8)
+        let text = Self.good.replacingOccurrences(of: "channel_secret = canary-secret-do-not-print", with: "channel_secret_file = \(dir)/secret")
+        #expect(try ResponderConfiguration.parse(text, file: "f").channelSecret == "from-file-secret")
+    }
+}
