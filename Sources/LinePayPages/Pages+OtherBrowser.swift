@@ -1,0 +1,27 @@
+extension Pages {
+    /// For a browser that did not start the checkout (the shopper came back in another one): "Payment complete.
+    /// Return to the window where you started the payment." Nothing about the order: no number, amount, items,
+    /// nor the return URL (which may carry the order in its query).
+    public static func otherBrowserComplete(_ c: PageContext) -> String {
+        otherBrowser(c, page: "other-browser", title: .headlinePaid, body: .otherBrowserBody)
+    }
+
+    /// The same situation when the payment did not complete: a neutral "The payment was not completed. Return to
+    /// the window where you started." No details.
+    public static func otherBrowserNotCompleted(_ c: PageContext) -> String {
+        otherBrowser(c, page: "other-browser-failed", title: .otherBrowserNotCompletedTitle, body: .otherBrowserNotCompletedBody)
+    }
+
+    private static func otherBrowser(_ c: PageContext, page: String, title: TextKey, body: TextKey) -> String {
+        let l = c.language
+        let heading = Catalog.text(title, l)
+        let main = """
+            <section class="lp-card lp-other">
+            <h1>\(htmlEscape(heading))</h1>
+            <p id="lp-status">\(htmlEscape(Catalog.text(body, l)))</p>
+            <p class="lp-hint">\(htmlEscape(Catalog.text(.otherBrowserHint, l)))</p>
+            </section>
+            """
+        return Document(context: c, page: page, title: heading, main: main).render()
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// One line of a shop's handoff, before it is stored.
+public struct NewItem: Sendable, Equatable {
+    /// The shop's own product id, when it sent one.
+    public var itemId: String?
+    /// The product name shown to the shopper.
+    public var name: String
+    /// The unit price, exact.
+    public var price: Decimal
+    /// How many units.
+    public var quantity: Int
+    /// A product image URL for LINE Pay's payment page.
+    public var imageUrl: String?
+
+    /// An item as the handoff described it.
+    public init(itemId: String? = nil, name: String, price: Decimal, quantity: Int, imageUrl: String? = nil) {
+        self.itemId = itemId
+        self.name = name
+        self.price = price
+        self.quantity = quantity
+        self.imageUrl = imageUrl
+    }
+}
+
+/// A checkout as the shop handed it off, before it is stored.
+public struct NewOrder: Sendable, Equatable {
+    /// The shop's order id (unique in the store).
+    public var orderId: String
+    /// ISO 4217 code (USD, JPY, TWD, THB).
+    public var currency: String
+    /// The total to charge, exact.
+    public var amount: Decimal
+    /// The shipping part of the total, exact.
+    public var shippingFee: Decimal
+    /// LINE Pay payment page language, when the shop chose one.
+    public var locale: String?
+    /// The lines of the order, in the shop's order.
+    public var items: [NewItem]
+    /// Hex digest of the handoff content; same orderId + same digest = the same checkout.
+    public var contentDigest: String
+
+    /// A checkout as the handoff described it.
+    public init(orderId: String, currency: String, amount: Decimal, shippingFee: Decimal = 0, locale: String? = nil,
+                items: [NewItem], contentDigest: String) {
+        self.orderId = orderId
+        self.currency = currency
+        self.amount = amount
+        self.shippingFee = shippingFee
+        self.locale = locale
+        self.items = items
+        self.contentDigest = contentDigest
+    }
+}

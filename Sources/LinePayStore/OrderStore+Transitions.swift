@@ -1,0 +1,220 @@
+import Foundation
+import LinePay
+import SQLite
+
+/// The state machine. Each public method is one BEGIN IMMEDIATE holding a conditional UPDATE (the caller won only if
+/// it changed exactly one row), the `state.<new state>` event and, when the shop must hear of it, the outbox row.
+extension OrderStore {
+    /// new|cancelled|failed|expired -> reserving; attempt += 1; sets linePayOrderId for the new attempt; clears transactionId/paymentUrl.
+    /// Returns the updated order, or nil when the order was not in one of those states (another click won).
+    public func beginReserve(orderId: String, now: Int64, actor: String = "system") throws -> Order? {
+        try connection.immediateTransaction {
+            // SET reads the old row: `attempt` on the right is the previous attempt. A fresh LINE Pay orderId per
+            // attempt, because LINE Pay refuses a reused one (1172) even when the earlier Request's fate is unknown.
+            try transition(orderId, from: [.new, .cancelled, .failed, .expired], to: .reserving,
+                           set: """
+                               attempt = attempt + 1,
+                               linepay_order_id = CASE WHEN attempt = 0 THEN order_id ELSE order_id || '-' || (attempt + 1) END,
+                               transaction_id = NULL, payment_url = NULL, reserved_at = NULL, last_error = NULL
+                               """,
+                           now: now, actor: actor) { "attempt \($0.attempt) as \($0.linePayOrderId ?? "?")" }
+        }
+    }
+
+    /// reserving -> reserved with LINE Pay's transactionId and paymentUrl; false when not reserving.
+    public func markReserved(orderId: String, transactionId: Int64, paymentUrl: String, now: Int64,
+                             actor: String = "system") throws -> Bool {
+        try connection.immediateTransaction {
+            try transition(orderId, from: [.reserving], to: .reserved,
+                           set: "transaction_id = ?, payment_url = ?, reserved_at = ?",
+                           [.integer(transactionId), .text(paymentUrl), .integer(now)],
+                           now: now, actor: actor) { _ in "tx \(transactionId)" } != nil
+        }
+    }
+
+    /// reserving -> new, lastError set (LINE Pay refused the Request, or it was never sent); false when not reserving.
+    public func abortReserve(orderId: String, error: String, now: Int64, actor: String = "system") throws -> Bool {
+        try connection.immediateTransaction {
+            try transition(orderId, from: [.reserving], to: .new, set: "last_error = ?", [.text(error)],
+                           now: now, actor: actor) { _ in error } != nil
+        }
+    }
+
+    /// reserved -> confirming, only when transactionId matches the order's: the one caller that gets true makes the Confirm call.
+    public func beginConfirm(orderId: String, transactionId: Int64, now: Int64, actor: String = "system") throws -> Bool {
+        try connection.immediateTransaction {
+            try transition(orderId, from: [.reserved], to: .confirming,
+                           andWhere: "transaction_id = ?", [.integer(transactionId)],
+                           now: now, actor: actor) { _ in "tx \(transactionId)" } != nil
+        }
+    }
+
+    /// confirming -> confirming: takes the right to make another Confirm call for an order whose earlier call has
+    /// ended with an unknown outcome (LINE Pay then says "approved, not confirmed"), only if nobody changed the order
+    /// since the caller read it at `seenUpdatedAt` (and, when given, it still has `transactionId`). updatedAt moves
+    /// strictly forward, to max(now, seenUpdatedAt + 1), so a second claimer holding the same reading loses even
+    /// within the same second.
+    public func claimReconfirm(orderId: String, seenUpdatedAt: Int64, transactionId: Int64? = nil, now: Int64,
+                               actor: String = "system") throws -> Bool {
+        try connection.immediateTransaction {
+            try transition(orderId, from: [.confirming], to: .confirming, updatedAt: max(now, seenUpdatedAt + 1),
+                           andWhere: "updated_at = ? AND (? IS NULL OR transaction_id = ?)",
+                           [.integer(seenUpdatedAt), SQLiteValue(transactionId), SQLiteValue(transactionId)],
+                           now: now, actor: actor) { "confirm again, tx \($0.transactionId.map(String.init) ?? "?")" } != nil
+        }
+    }
+
+    /// confirming -> paid (capture) or authorized; records amounts and regKey; enqueues the notification.
+    public func markConfirmed(orderId: String, captured: Bool, amount: Decimal, regKey: String?, now: Int64,
+                              actor: String = "system") throws -> Bool {
+        let text = SQLiteValue.text(Money.format(amount))
+        return try connection.immediateTransaction {
+            try transition(orderId, from: [.confirming], to: captured ? .paid : .authorized,
+                           set: "authorized_amount = ?, captured_amount = ?, reg_key = ?",
+                           [text, captured ? text : .text("0"), SQLiteValue(regKey)],
+                           now: now, actor: actor) { _ in   // the regKey is a credential: only whether there is one
+                "amount \(Money.format(amount))" + (regKey == nil ? "" : ", regKey issued")
+            } != nil
+        }
+    }
+
+    /// From the given states -> failed, lastError = reason. Only states before payment may fail (else it throws).
+    public func markFailed(orderId: String, from: [OrderState], reason: String, now: Int64,
+                           actor: String = "system") throws -> Bool {
+        try allow(from, to: .failed, only: OrderState.beforePayment)
+        return try connection.immediateTransaction {
+            try transition(orderId, from: from, to: .failed, set: "last_error = ?", [.text(reason)],
+                           now: now, actor: actor) { _ in reason } != nil
+        }
+    }
+
+    /// From the given states -> cancelled; notifies the shop when from reserved/confirming. Only states before payment
+    /// may be cancelled (an authorization is voided instead).
+    public func markCancelled(orderId: String, from: [OrderState], reason: String, now: Int64,
+                              actor: String = "system") throws -> Bool {
+        try allow(from, to: .cancelled, only: OrderState.beforePayment)
+        return try connection.immediateTransaction {
+            try transition(orderId, from: from, to: .cancelled, now: now, actor: actor) { _ in reason } != nil
+        }
+    }
+
+    /// From the given states -> expired; notifies the shop when from reserved/confirming/authorized. States before
+    /// payment may expire, and `authorized` (a hold LINE Pay let lapse); nothing paid may.
+    public func markExpired(orderId: String, from: [OrderState], reason: String, now: Int64,
+                            actor: String = "system") throws -> Bool {
+        try allow(from, to: .expired, only: OrderState.beforePayment.union([.authorized]))
+        return try connection.immediateTransaction {
+            try transition(orderId, from: from, to: .expired, now: now, actor: actor) { _ in reason } != nil
+        }
+    }
+
+    /// authorized -> paid, capturedAmount = amount; false when not authorized, amount <= 0 or above the authorized amount.
+    public func markCaptured(orderId: String, amount: Decimal, now: Int64, actor: String = "system") throws -> Bool {
+        try connection.immediateTransaction {
+            guard amount > 0, let order = try loadOrder(orderId: orderId), order.state == .authorized,
+                  amount <= order.authorizedAmount else { return false }
+            return try transition(orderId, from: [.authorized], to: .paid,
+                                  set: "captured_amount = ?", [.text(Money.format(amount))],
+                                  andWhere: "authorized_amount = ?", [.text(Money.format(order.authorizedAmount))],
+                                  now: now, actor: actor) { _ in
+                "captured \(Money.format(amount)) of \(Money.format(order.authorizedAmount))"
+            } != nil
+        }
+    }
+
+    /// authorized -> voided; false when not authorized.
+    public func markVoided(orderId: String, now: Int64, actor: String = "system") throws -> Bool {
+        try connection.immediateTransaction {
+            try transition(orderId, from: [.authorized], to: .voided, now: now, actor: actor) { _ in "" } != nil
+        }
+    }
+
+    /// paid|partially_refunded -> partially_refunded or refunded (when refundedAmount + amount == capturedAmount); refuses (returns false)
+    /// when amount <= 0 or above what remains. refundTransactionId is recorded in the event detail, and once only:
+    /// the same refund reported twice returns false the second time instead of counting twice.
+    public func markRefunded(orderId: String, amount: Decimal, refundTransactionId: Int64, now: Int64,
+                             actor: String = "system") throws -> Bool {
+        try connection.immediateTransaction {
+            // Reads under the write lock of BEGIN IMMEDIATE, so nothing changes before the conditional UPDATE.
+            guard amount > 0, let order = try loadOrder(orderId: orderId),
+                  order.state == .paid || order.state == .partially_refunded,
+                  amount <= order.capturedAmount - order.refundedAmount,
+                  try connection.queryOne("SELECT 1 AS seen FROM refunds WHERE refund_transaction_id = ?",
+                                          [.integer(refundTransactionId)]) == nil
+            else { return false }
+            let total = order.refundedAmount + amount
+            let target: OrderState = total == order.capturedAmount ? .refunded : .partially_refunded
+            let changed = try transition(
+                orderId, from: [.paid, .partially_refunded], to: target,
+                set: "refunded_amount = ?", [.text(Money.format(total))],
+                andWhere: "refunded_amount = ? AND captured_amount = ?",
+                [.text(Money.format(order.refundedAmount)), .text(Money.format(order.capturedAmount))],
+                now: now, actor: actor
+            ) { _ in
+                "refund \(Money.format(amount)) tx \(refundTransactionId), refunded \(Money.format(total)) of \(Money.format(order.capturedAmount))"
+            }
+            guard let changed else { return false }
+            try connection.run("INSERT INTO refunds (refund_transaction_id, order_row, amount, at) VALUES (?, ?, ?, ?)",
+                               [.integer(refundTransactionId), .integer(changed.rowId), .text(Money.format(amount)), .integer(now)])
+            return true
+        }
+    }
+
+    /// Rate limit for Check Payment Status: true (and lastCheckAt = now) only if the last check was >= 1 second ago or never.
+    public func claimStatusCheck(orderId: String, now: Int64) throws -> Bool {
+        try connection.immediateTransaction {
+            try connection.run("""
+                UPDATE orders SET last_check_at = ? WHERE order_id = ? AND (last_check_at IS NULL OR last_check_at <= ?)
+                """, [.integer(now), .text(orderId), .integer(now - 1)]) == 1
+        }
+    }
+
+    /// Orders needing reconciliation: confirming (any age), reserving or reserved whose state is at least `olderThan`
+    /// seconds old; oldest first.
+    public func ordersToReconcile(now: Int64, olderThan: Int64) throws -> [Order] {
+        try connection.query("""
+            SELECT * FROM orders
+            WHERE state = 'confirming' OR (state IN ('reserving', 'reserved') AND updated_at <= ?)
+            ORDER BY updated_at, id
+            """, [.integer(now - olderThan)]).map(order(row:))
+    }
+
+    // MARK: The one way states change
+
+    /// Refuses sources a transition must never leave from, before touching the database (a programming error).
+    private func allow(_ from: [OrderState], to: OrderState, only allowed: Set<OrderState>) throws {
+        if let bad = from.first(where: { !allowed.contains($0) }) {
+            throw OrderStoreError.forbiddenTransition(from: bad, to: to)
+        }
+    }
+
+    /// Inside the caller's immediate transaction: `UPDATE ... WHERE order_id = ? AND state IN (from)`; when exactly one
+    /// row changed, appends the event and, if the shop must hear of it, the outbox row. Nil when another caller won.
+    /// `previous_state = state` in SET keeps the state it came from (SET reads the old row; RETURNING shows the new one).
+    private func transition(_ orderId: String, from: [OrderState], to: OrderState,
+                            set: String = "", _ setBindings: [SQLiteValue] = [],
+                            updatedAt: Int64? = nil, andWhere: String = "", _ whereBindings: [SQLiteValue] = [],
+                            now: Int64, actor: String, detail: (Order) -> String) throws -> Order? {
+        guard !from.isEmpty else { return nil }
+        let sql = """
+            UPDATE orders SET previous_state = state, state = ?, updated_at = ?\(set.isEmpty ? "" : ", " + set)
+            WHERE order_id = ? AND state IN (\(placeholders(from.count)))\(andWhere.isEmpty ? "" : " AND " + andWhere)
+            RETURNING *
+            """
+        let bindings: [SQLiteValue] = [.text(to.rawValue), .integer(updatedAt ?? now)] + setBindings + [.text(orderId)]
+            + from.map { .text($0.rawValue) } + whereBindings
+        let rows = try connection.query(sql, bindings)
+        guard rows.count == 1 else {
+            // More than one row cannot happen (order_id is unique); if it ever did, undo rather than half-apply.
+            if rows.count > 1 { throw OrderStoreError.corrupt(table: "orders", column: "order_id", value: orderId) }
+            return nil
+        }
+        let previous = try rows[0].state("previous_state", table: "orders")
+        let order = try order(row: rows[0])
+        let extra = detail(order)
+        try insertEvent(orderRow: order.rowId, kind: "state.\(to.rawValue)", actor: actor, now: now,
+                        detail: "\(previous.rawValue) -> \(to.rawValue)" + (extra.isEmpty ? "" : ": " + extra))
+        if to.notifiesShop(from: previous) { try enqueueNotification(order, now: now) }
+        return order
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import LinePay
+import LinePayStore
+import Testing
+
+/// Delivery scheduling: due times, leases, backoff, one notification at a time per order.
+struct OutboxTests {
+    let db = TestDatabase()
+
+    @Test func backoffGrowsAndDueNotificationsRespectsNextAt() throws {
+        let store = try db.open()
+        try pay(store, tx: 1, at: 1_000)
+        let id = try #require(try store.dueNotifications(now: 1_000, limit: 10).first?.id)
+        #expect(try store.dueNotifications(now: 999, limit: 10).isEmpty)
+
+        var now: Int64 = 1_000
+        var waits: [Int64] = []
+        for failure in 1...12 {
+            #expect(try store.claimNotification(id: id, now: now, lease: 30), "failure \(failure)")
+            try store.markDeliveryFailed(id: id, error: "HTTP 503", now: now)
+            let n = try #require(try store.connection.queryOne("SELECT next_at, attempts, last_error FROM outbox WHERE id = ?",
+                                                               [.integer(id)]))
+            #expect(n.int("attempts") == Int64(failure))
+            #expect(n.text("last_error") == "HTTP 503")
+            let nextAt = try #require(n.int("next_at"))
+            waits.append(nextAt - now)
+            #expect(try store.dueNotifications(now: nextAt - 1, limit: 10).isEmpty)
+            #expect(try store.claimNotification(id: id, now: nextAt - 1, lease: 30) == false)
+            let due = try store.dueNotifications(now: nextAt, limit: 10)
+            #expect(due.map(\.id) == [id])
+            #expect(due.first?.attempts == failure)
+            now = nextAt
+        }
+        #expect(waits == [10, 20, 40, 80, 160, 320, 640, 1280, 2560, 3600, 3600, 3600])
+        #expect(OrderStore.deliveryBackoff(failures: 1_000) == 3600)
+
+        #expect(try store.claimNotification(id: id, now: now, lease: 30))
+        try store.markDelivered(id: id, now: now + 1)
+        #expect(try store.dueNotifications(now: now + 100_000, limit: 10).isEmpty)
+        #expect(try store.claimNotification(id: id, now: now + 100_000, lease: 30) == false)
+    }
+
+    @Test func aClaimIsALeaseThatRunsOut() throws {
+        let store = try db.open()
+        try pay(store, tx: 1, at: 100)
+        let id = try #require(try store.dueNotifications(now: 100, limit: 10).first?.id)
+        #expect(try store.claimNotification(id: id, now: 100, lease: 60))
+        #expect(try store.claimNotification(id: id, now: 159, lease: 60) == false)
+        #expect(try store.dueNotifications(now: 159, limit: 10).isEmpty)
+        // The worker died without marking it: it is due again once the lease runs out.
+        #expect(try store.dueNotifications(now: 160, limit: 10).map(\.id) == [id])
+        #expect(try store.claimNotification(id: id, now: 160, lease: 60))
+    }
+
+    @Test func oneOrderIsNotifiedInOrderAndOthersAreNotHeldUp() throws {
+        let store = try db.open()
+        try pay(store, sampleOrder("A", amount: "100"), tx: 1, at: 100)
+        _ = try store.markRefunded(orderId: "A", amount: 100, refundTransactionId: 9, now: 101)
+        try pay(store, sampleOrder("B", amount: "5"), tx: 2, at: 102)
+        let due = try store.dueNotifications(now: 200, limit: 10)
+        #expect(due.map { "\($0.orderId) \($0.status)" } == ["A paid", "B paid"])
+        let refundId = try #require(try store.connection.queryOne("SELECT id FROM outbox WHERE status = 'refunded'")?.int("id"))
+        #expect(try store.claimNotification(id: refundId, now: 200, lease: 30) == false, "not before 'paid' is delivered")
+
+        let paidA = due[0].id
+        #expect(try store.claimNotification(id: paidA, now: 200, lease: 30))
+        try store.markDeliveryFailed(id: paidA, error: "timeout", now: 200)
+        #expect(try store.dueNotifications(now: 205, limit: 10).map(\.orderId) == ["B"])
+        #expect(try store.claimNotification(id: paidA, now: 210, lease: 30))
+        try store.markDelivered(id: paidA, now: 211)
+        let next = try store.dueNotifications(now: 211, limit: 10)
+        #expect(next.map { "\($0.orderId) \($0.status) \($0.amount)" } == ["A refunded 100", "B paid 5"])
+        #expect(try store.dueNotifications(now: 211, limit: 1).count == 1)
+    }
+}
