@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .library(name: "LinePay", type: .dynamic, targets: ["LinePay"]),
         .executable(name: "linepay-fcgi", targets: ["linepay-fcgi"]),
+        .executable(name: "linepay", targets: ["linepay"]),
         .executable(name: "linepay-sandbox", targets: ["linepay-sandbox"]),
     ],
     targets: [
@@ -34,6 +35,7 @@ let package = Package(
         .target(name: "LinePayResponder", dependencies: ["LinePay", "LinePayStore", "LinePayPages", "FastCGI", "CCurl"]),
 
         .executableTarget(name: "linepay-fcgi", dependencies: ["LinePayResponder", "FastCGI"]),
+        .executableTarget(name: "linepay", dependencies: ["LinePayResponder", "LinePayStore", "LinePay"]),
         .executableTarget(name: "linepay-sandbox", dependencies: ["LinePaySandbox", "FastCGI"]),
 
         // Helpers shared by the test targets: loopback servers, nginx harness, process runner.
@@ -43,6 +45,7 @@ let package = Package(
         .testTarget(name: "LinePayStoreTests", dependencies: ["LinePayStore", "LinePay", "TestSupport"]),
         .testTarget(name: "LinePayPagesTests", dependencies: ["LinePayPages"]),
         .testTarget(name: "LinePayResponderTests", dependencies: ["LinePayResponder", "LinePayStore", "LinePay", "FastCGI", "TestSupport"]),
+        .testTarget(name: "LinePayAdminTests", dependencies: ["LinePayResponder", "LinePayStore", "LinePay", "TestSupport"]),
         .testTarget(name: "LinePaySandboxTests", dependencies: ["LinePaySandbox", "LinePay", "FastCGI", "TestSupport"]),
     ]
 )

@@ -42,6 +42,7 @@ final class ResponderWorker {
         case ("GET", "/status"): return try status(request, now: now)
         case ("GET", "/result"): return try result(request, now: now)
         case ("GET", let p) where p.hasPrefix("/assets/"): return asset(String(p.dropFirst("/assets/".count)), request)
+        case (_, let p) where p == "/admin" || p.hasPrefix("/admin/"): return try admin(request, now: now)
         case (_, "/checkout"), (_, "/pay"):
             return page(405, Pages.error(context(request, order: nil), kind: .badRequest, message: "Use the shop's checkout button."),
                         headers: [("Allow", "POST")])
