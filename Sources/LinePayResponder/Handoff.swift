@@ -37,8 +37,8 @@ struct Handoff {
         if now - ts > maxAge { throw Rejection(field: "ts", reason: "is older than 15 minutes; go back to the shop and start the checkout again") }
 
         guard let orderId = fields["orderId"], !orderId.isEmpty else { throw Rejection(field: "orderId", reason: "is required") }
-        guard orderId.utf8.count <= 90, orderId.utf8.allSatisfy({ isOrderIdByte($0) }) else {
-            throw Rejection(field: "orderId", reason: "must be 1 to 90 characters of A-Z a-z 0-9 _ -")
+        guard orderId.utf8.count <= 90, orderId.utf8.allSatisfy({ isOrderIdByte($0) }), !orderId.contains("__") else {
+            throw Rejection(field: "orderId", reason: "must be 1 to 90 characters of A-Z a-z 0-9 _ - without \"__\" (kept for retries)")
         }
         guard let currencyText = fields["currency"], let currency = Currency(rawValue: currencyText) else {
             throw Rejection(field: "currency", reason: "must be one of \(Currency.allCases.map(\.rawValue).joined(separator: ", "))")

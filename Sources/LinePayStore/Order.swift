@@ -51,7 +51,7 @@ public struct Order: Sendable, Equatable {
     public var state: OrderState
     /// How many LINE Pay Requests were made.
     public var attempt: Int
-    /// orderId sent to LINE Pay for the current attempt: orderId for attempt 1, "\(orderId)-\(attempt)" after.
+    /// orderId sent to LINE Pay for the current attempt: orderId for attempt 1, "\(orderId)__\(attempt)" after (shop orderIds never hold "__").
     public var linePayOrderId: String?
     /// LINE Pay's transaction id for the current attempt, once reserved.
     public var transactionId: Int64?

@@ -14,7 +14,7 @@ extension OrderStore {
             try transition(orderId, from: [.new, .cancelled, .failed, .expired], to: .reserving,
                            set: """
                                attempt = attempt + 1,
-                               linepay_order_id = CASE WHEN attempt = 0 THEN order_id ELSE order_id || '-' || (attempt + 1) END,
+                               linepay_order_id = CASE WHEN attempt = 0 THEN order_id ELSE order_id || '__' || (attempt + 1) END,
                                transaction_id = NULL, payment_url = NULL, reserved_at = NULL, last_error = NULL
                                """,
                            now: now, actor: actor) { "attempt \($0.attempt) as \($0.linePayOrderId ?? "?")" }

@@ -1,9 +1,14 @@
+import Foundation
 import CSQLite
 
 /// One SQLite connection with a statement cache. Owned by one thread: not Sendable, opened NOMUTEX.
 public final class SQLiteConnection {
     private var db: OpaquePointer?
     private var statements: [String: OpaquePointer] = [:]
+    /// The file, as opened: it names the process-wide writer lock.
+    private let path: String
+    /// True inside immediateTransaction, which already holds the writer lock (it is not recursive).
+    private var holdsWriterLock = false
 
     /// Opens (creating unless `readOnly`) the database at `path`, then sets WAL (except for ":memory:"
     /// and read-only), foreign_keys=ON, synchronous=FULL and the busy timeout.
@@ -13,6 +18,7 @@ public final class SQLiteConnection {
     public init(path: String, busyTimeoutMilliseconds: Int32 = 5000, readOnly: Bool = false) throws {
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
             | SQLITE_OPEN_NOMUTEX
+        self.path = path
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
@@ -52,6 +58,11 @@ public final class SQLiteConnection {
     @discardableResult
     public func run(_ sql: String, _ bindings: [SQLiteValue] = []) throws -> Int {
         try withStatement(sql, bindings) { statement in
+            // A write outside a transaction takes the process's writer lock too (see immediateTransaction).
+            let writer = !holdsWriterLock && sqlite3_get_autocommit(db) != 0 && sqlite3_stmt_readonly(statement) == 0
+                ? WriterLocks.lock(for: path) : nil
+            writer?.lock()
+            defer { writer?.unlock() }
             while try step(statement, sql) {}
         }
         return Int(sqlite3_changes(db))
@@ -81,6 +92,12 @@ public final class SQLiteConnection {
     /// BEGIN IMMEDIATE ... COMMIT, ROLLBACK on throw: read-modify-write must take the write lock first (a deferred
     /// transaction that reads then writes gets SQLITE_BUSY that busy_timeout cannot help).
     public func immediateTransaction<T>(_ body: () throws -> T) throws -> T {
+        // Threads of one process queue on a mutex instead of SQLite's busy handler, which sleeps in growing steps
+        // and gives long tail latencies under contention; other processes still meet busy_timeout.
+        let writer = WriterLocks.lock(for: path)
+        writer.lock()
+        holdsWriterLock = true
+        defer { holdsWriterLock = false; writer.unlock() }
         try run("BEGIN IMMEDIATE")
         do {
             let result = try body()
@@ -198,3 +215,18 @@ public final class SQLiteConnection {
 
 /// SQLITE_TRANSIENT (a macro that does not import): SQLite copies the bytes before the bind call returns.
 private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// One mutex per database file, shared by the connections of this process.
+enum WriterLocks {
+    private static let table = NSLock()
+    nonisolated(unsafe) private static var locks: [String: NSLock] = [:]   // guarded by `table`
+
+    static func lock(for path: String) -> NSLock {
+        table.lock()
+        defer { table.unlock() }
+        if let l = locks[path] { return l }
+        let l = NSLock()
+        locks[path] = l
+        return l
+    }
+}

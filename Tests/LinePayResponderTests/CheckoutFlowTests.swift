@@ -126,7 +126,7 @@ import TestSupport
         let retryURL = try #require(retry.headers["location"])
         #expect(retryURL != paymentURL)
         let approved = try Flow.approveAtLinePay(phone, paymentURL: retryURL)
-        #expect(approved.headers["location"]?.contains("orderId=\(orderId)-2") == true)
+        #expect(approved.headers["location"]?.contains("orderId=\(orderId)__2") == true)
         _ = try phone.go("GET", try #require(approved.headers["location"]))
         #expect(try phone.go("GET", h.baseURL + "/status?orderId=\(orderId)").text.contains(#""status":"paid""#))
     }

@@ -60,6 +60,7 @@ struct HandoffTests {
         #expect(rejection(Self.signed(Self.fields(["ts": String(Self.now + 3600)]))) == "ts")  // future
         #expect(rejection(Self.signed(Self.fields(["ts": "12x"]))) == "ts")
         #expect(rejection(Self.signed(Self.fields(["orderId": "a b"]))) == "orderId")
+        #expect(rejection(Self.signed(Self.fields(["orderId": "A__2"]))) == "orderId")     // "__" marks our retries
         #expect(rejection(Self.signed(Self.fields(["orderId": String(repeating: "x", count: 91)]))) == "orderId")
         #expect(rejection(Self.signed(Self.fields(["currency": "EUR"]))) == "currency")
         #expect(rejection(Self.signed(Self.fields(["amount": "361"]))) == "amount")              // sum does not add up

@@ -78,14 +78,14 @@ struct TransitionTests {
         #expect(try store.abortReserve(orderId: "A1001", error: "again", now: 3) == false)
 
         let second = try #require(try store.beginReserve(orderId: "A1001", now: 4))
-        #expect(second.attempt == 2 && second.linePayOrderId == "A1001-2" && second.lastError == nil)
+        #expect(second.attempt == 2 && second.linePayOrderId == "A1001__2" && second.lastError == nil)
         _ = try store.markReserved(orderId: "A1001", transactionId: tx, paymentUrl: "https://pay.example/1", now: 5)
         #expect(try store.markCancelled(orderId: "A1001", from: [.reserved], reason: "shopper cancelled", now: 6))
         let third = try #require(try store.beginReserve(orderId: "A1001", now: 7))
-        #expect(third.attempt == 3 && third.linePayOrderId == "A1001-3")
+        #expect(third.attempt == 3 && third.linePayOrderId == "A1001__3")
         #expect(third.transactionId == nil && third.paymentUrl == nil && third.reservedAt == nil)
-        #expect(try store.order(linePayOrderId: "A1001-3")?.orderId == "A1001")
-        #expect(try store.order(linePayOrderId: "A1001-2") == nil)
+        #expect(try store.order(linePayOrderId: "A1001__3")?.orderId == "A1001")
+        #expect(try store.order(linePayOrderId: "A1001__2") == nil)
         #expect(try store.order(transactionId: tx) == nil)
     }
 
