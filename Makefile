@@ -2,9 +2,11 @@
 SWIFT      ?= swift
 BIN_DIR     = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 DEB_BUILD   = pkg-config libfcgi-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev
-DEB_RUNTIME = nginx-light libfcgi-bin spawn-fcgi
+DEB_RUNTIME = nginx-light libfcgi-bin spawn-fcgi apache2 libapache2-mod-fcgid php-cli php-cgi
+# The demo's port: make run PORT=8081
+PORT       ?= 8080
 
-.PHONY: all deps build test run sandbox clean
+.PHONY: all deps build test bench run sandbox stop clean
 
 all: build
 
@@ -28,6 +30,25 @@ build: deps
 test: deps
 	$(SWIFT) build --build-tests
 	LINEPAY_BIN_DIR="$(BIN_DIR)" $(SWIFT) test --skip-build
+	php www/examples/test-vectors.php ../shared/test-vectors/handoff.json
+
+# Speed, not a test: release binaries behind nginx, measured with wrk beside nginx serving a static file.
+bench: deps
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }
+	$(SWIFT) build -c release
+	LINEPAY_BIN_DIR="$$($(SWIFT) build -c release --show-bin-path)" python3 Tests/Bench/bench.py
+
+# The demo shop, linepay-fcgi and the LINE Pay sandbox behind nginx on 127.0.0.1:$(PORT), until Ctrl-C (nginx/demo.sh).
+run: build
+	BIN_DIR="$(BIN_DIR)" PORT="$(PORT)" nginx/demo.sh run
+
+# Only the LINE Pay sandbox behind nginx on 127.0.0.1:$(PORT); prints its URL and the demo channel.
+sandbox: build
+	BIN_DIR="$(BIN_DIR)" PORT="$(PORT)" nginx/demo.sh sandbox
+
+# Stops what an earlier make run or make sandbox left running (by the pid files in .run/).
+stop:
+	nginx/demo.sh stop
 
 clean:
 	rm -rf .build
