@@ -5,29 +5,51 @@ import Foundation
 public final class ResponderHarness {
     public static let handoffSecret = "test-handoff-secret-0123456789abcdef"
 
+    /// Which web server fronts the responder, and how it runs it.
+    public enum Front { case nginx, apacheFastCGI, apacheCGI }
+
     public let sandbox: SandboxHarness
-    public let nginx: NginxServer
+    /// The front web server when it is nginx (nil for Apache).
+    public let nginxFront: NginxServer?
+    public let apache: ApacheServer?
+    /// The front web server's origin: http://127.0.0.1:PORT.
+    public let origin: String
     public let notifications: ScriptedServer
     public let directory: String
     public let configPath: String
-    public private(set) var process: ManagedProcess
+    /// The FastCGI process (nil under CGI, where Apache execs the binary per request).
+    public private(set) var fcgiProcess: ManagedProcess?
+    /// The FastCGI process; traps under CGI.
+    public var process: ManagedProcess { fcgiProcess! }
     let socket: String
 
     /// `config` lines are appended to the generated file (e.g. "confirm_url_type = NONE", "read_timeout_confirm = 1").
-    public init(config extra: [String] = [], notifyStatus: Int = 200, threads: Int = 8) throws {
+    public init(config extra: [String] = [], notifyStatus: Int = 200, threads: Int = 8, front: Front = .nginx) throws {
         sandbox = try SandboxHarness(extraArguments: ["--no-fault-by-amount"])
         directory = makeTemporaryDirectory("responder")
         socket = directory + "/linepay.sock"
         notifications = ScriptedServer { _ in .respond(status: notifyStatus, body: "") }
-        nginx = try NginxServer(locations: [NginxLocation(prefix: "/linepay", fastcgiSocket: socket)])
         configPath = directory + "/linepay.conf"
+        switch front {
+        case .nginx:
+            let n = try NginxServer(locations: [NginxLocation(prefix: "/linepay", fastcgiSocket: socket)])
+            (nginxFront, apache, origin) = (n, nil, n.baseURL)
+        case .apacheFastCGI:
+            let a = try ApacheServer(.fastcgi(prefix: "/linepay", socket: socket))
+            (nginxFront, apache, origin) = (nil, a, a.baseURL)
+        case .apacheCGI:
+            // Apache's children (www-data) exec the binary: the folder holding the database must be theirs to write.
+            chmod(directory, 0o777)
+            let a = try ApacheServer(.cgi(prefix: "/linepay", binary: builtBinary("linepay-fcgi"), environment: ["LINEPAY_CONFIG": configPath]))
+            (nginxFront, apache, origin) = (nil, a, a.baseURL)
+        }
         let lines = [
             "# written by ResponderHarness",
             "channel_id = \(SandboxHarness.channelId)",
             "channel_secret = \(SandboxHarness.channelSecret)",
             "api_base_url = \(sandbox.baseURL)",
             "database = \(directory)/linepay.sqlite",
-            "public_base_url = \(nginx.baseURL)/linepay",
+            "public_base_url = \(origin)/linepay",
             "handoff_secret = \(Self.handoffSecret)",
             "return_url = http://127.0.0.1:9/shop/return.php",
             "notify_url = \(notifications.baseURL)/shop/notify.php",
@@ -35,7 +57,18 @@ public final class ResponderHarness {
             "assets_dir = \(repoRoot())/www",
         ] + extra
         try (lines.joined(separator: "\n") + "\n").write(toFile: configPath, atomically: true, encoding: .utf8)
-        process = try Self.start(configPath: configPath, socket: socket, threads: threads, log: directory + "/linepay.log")
+        chmod(configPath, 0o644)
+        if front == .apacheCGI {
+            // Create the database as root now, then hand it to Apache's user (SQLite adds -wal and -shm beside it).
+            let r = try runProcess(builtBinary("linepay-fcgi"), ["--config", configPath, "--check-config"])
+            guard r.status == 0 else { throw HTTPClientError(description: "config: \(r.stderr)") }
+            chmod(database, 0o666)
+            fcgiProcess = nil
+        } else {
+            fcgiProcess = try Self.start(configPath: configPath, socket: socket, threads: threads, log: directory + "/linepay.log")
+            // The socket is 0660 root: Apache's children (www-data) need it opened up, as a shop would with its group.
+            if front == .apacheFastCGI { chmod(socket, 0o666) }
+        }
     }
 
     static func start(configPath: String, socket: String, threads: Int, log: String) throws -> ManagedProcess {
@@ -47,13 +80,17 @@ public final class ResponderHarness {
     }
 
     /// The responder's public URL (the location block): http://127.0.0.1:PORT/linepay.
-    public var baseURL: String { nginx.baseURL + "/linepay" }
+    public var baseURL: String { origin + "/linepay" }
+
+    /// The nginx in front (the default front); traps when the harness was started with Apache.
+    public var nginx: NginxServer { nginxFront! }
 
     /// The path of the responder's SQLite file.
     public var database: String { directory + "/linepay.sqlite" }
 
     deinit {
-        process.terminate()
-        nginx.stop()
+        fcgiProcess?.terminate()
+        nginxFront?.stop()
+        apache?.stop()
     }
 }
