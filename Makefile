@@ -3,16 +3,17 @@ SWIFT      ?= swift
 BIN_DIR     = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 DEB_BUILD   = pkg-config libfcgi-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev
 DEB_RUNTIME = nginx-light libfcgi-bin spawn-fcgi apache2 libapache2-mod-fcgid php-cli php-cgi
+DEB_BROWSER = chromium chromium-driver python3-selenium python3-pytest python3-pil fonts-noto-cjk fonts-thai-tlwg openssl
 # The demo's port: make run PORT=8081
 PORT       ?= 8080
 
-.PHONY: all deps build test bench run sandbox stop clean
+.PHONY: all deps build test bench screenshots run sandbox stop clean
 
 all: build
 
 # Installs the Debian packages that are missing (only when root; otherwise says what to install).
 deps:
-	@missing=""; for p in $(DEB_BUILD) $(DEB_RUNTIME); do \
+	@missing=""; for p in $(DEB_BUILD) $(DEB_RUNTIME) $(DEB_BROWSER); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -31,6 +32,13 @@ test: deps
 	$(SWIFT) build --build-tests
 	LINEPAY_BIN_DIR="$(BIN_DIR)" $(SWIFT) test --skip-build
 	php www/examples/test-vectors.php ../shared/test-vectors/handoff.json
+	PYTHONDONTWRITEBYTECODE=1 LINEPAY_BIN_DIR="$(BIN_DIR)" /usr/bin/python3 -m pytest Tests/browser -q
+
+# Every page in en, ja, zh_TW and th at desktop and phone size into screenshots/ (docs/browser-tests.md).
+screenshots: deps
+	$(SWIFT) build
+	rm -rf screenshots && mkdir -p screenshots
+	PYTHONDONTWRITEBYTECODE=1 LINEPAY_BIN_DIR="$(BIN_DIR)" SCREENSHOT_DIR="$(CURDIR)/screenshots" /usr/bin/python3 -m pytest Tests/browser -q
 
 # Speed, not a test: release binaries behind nginx, measured with wrk beside nginx serving a static file.
 bench: deps

@@ -32,7 +32,7 @@ let package = Package(
         // Server-rendered pages in en, ja, zh_TW and th: pure functions from view values to HTML.
         .target(name: "LinePayPages", dependencies: []),
         // The checkout responder: config, routes, use cases (reserve, confirm once, cancel, settle), notifications.
-        .target(name: "LinePayResponder", dependencies: ["LinePay", "LinePayStore", "LinePayPages", "FastCGI", "CCurl"]),
+        .target(name: "LinePayResponder", dependencies: ["LinePay", "LinePayStore", "LinePayPages", "FastCGI", "CCurl", "COpenSSL"]),
 
         .executableTarget(name: "linepay-fcgi", dependencies: ["LinePayResponder", "FastCGI"]),
         .executableTarget(name: "linepay", dependencies: ["LinePayResponder", "LinePayStore", "LinePay"]),

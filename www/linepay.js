@@ -54,8 +54,14 @@
     const features = () => {
       const x = typeof window.screenX === 'number' ? window.screenX : window.screenLeft;
       const y = typeof window.screenY === 'number' ? window.screenY : window.screenTop;
-      const left = Math.round(x + (window.outerWidth - width) / 2);
-      const top = Math.round(y + (window.outerHeight - height) / 2);
+      let left = Math.round(x + (window.outerWidth - width) / 2);
+      let top = Math.round(y + (window.outerHeight - height) / 2);
+      // outerWidth/outerHeight read 0 until the browser has measured the window (Chromium, right after load),
+      // which would put the popup in the screen's corner: centre it on the viewport then.
+      if (!(window.outerWidth > 0 && window.outerHeight > 0)) {
+        left = Math.round(x + (window.innerWidth - width) / 2);
+        top = Math.round(y + (window.innerHeight - height) / 2);
+      }
       return `width=${width},height=${height},left=${left},top=${top}`;
     };
     const label = (textKey) => { if (openButton && data[textKey]) openButton.textContent = data[textKey]; };
@@ -94,17 +100,21 @@
     // When the shopper closes the popup, the button opens it again.
     window.setInterval(() => { if (!finished && popup !== null && !popupOpen()) { popup = null; label('textOpen'); } }, 1000);
 
+    // The LINE Pay window is ours to close once the outcome is known here (approved in another browser, say).
+    const closePopup = () => { if (popupOpen()) { try { popup.close(); } catch (e) { /* ignore */ } } };
+
     poll(data.statusUrl, (status) => {
       if (SUCCESS.includes(status)) {
         finished = true;
         setState('done', 'textPaid');
+        closePopup();
         goTo(data.resultUrl);
         return false;
       }
       if (ENDED[status]) {
         finished = true;
         setState('final', ENDED[status]);
-        if (popupOpen()) { try { popup.close(); } catch (e) { /* ignore */ } }
+        closePopup();
         const final = byId('lp-final');
         if (final) final.hidden = false;
         return false;
@@ -113,8 +123,12 @@
       return true;
     });
 
-    // Browsers allow a popup on load only sometimes; the button is the reliable path.
-    openPopup();
+    // Browsers allow a popup on load only sometimes; the button is the reliable path. The automatic one waits for
+    // the first frame, when the window's outer size is known (or 300 ms, as frames stop in a hidden tab).
+    let autoOpened = false;
+    const autoOpen = () => { if (!autoOpened) { autoOpened = true; openPopup(); } };
+    window.requestAnimationFrame(autoOpen);
+    window.setTimeout(autoOpen, 300);
   };
 
   // The checking page: poll, and move to the result once the payment is done.

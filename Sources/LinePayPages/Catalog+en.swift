@@ -65,5 +65,11 @@ extension Catalog {
         .errorUnavailable: "Temporarily unavailable",
         .errorCode: "Error {code}",
         .errorHint: "If this keeps happening, please contact the shop.",
+        .explainBadRequest: "This link or form cannot be used. Return to the shop and start the checkout again.",
+        .explainForbidden: "This page cannot be shown in this browser, or the form has expired. Go back and try again.",
+        .explainNotFound: "We could not find this page or order.",
+        .explainConflict: "This order was already started with other contents. Return to the shop and check out again.",
+        .explainExpired: "Your checkout session has expired. Return to the shop and check out again.",
+        .explainUnavailable: "The service is temporarily unavailable. Please try again in a moment.",
     ]
 }

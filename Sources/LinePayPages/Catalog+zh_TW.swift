@@ -65,5 +65,11 @@ extension Catalog {
         .errorUnavailable: "暫時無法使用",
         .errorCode: "錯誤 {code}",
         .errorHint: "若問題持續發生，請與商店聯絡。",
+        .explainBadRequest: "此連結或表單無法使用。請返回商店，重新開始結帳。",
+        .explainForbidden: "此瀏覽器無法顯示此頁面，或表單已逾期。請返回上一頁再試一次。",
+        .explainNotFound: "找不到此頁面或訂單。",
+        .explainConflict: "此訂單已以不同的內容開始結帳。請返回商店重新結帳。",
+        .explainExpired: "您的結帳階段已逾期。請返回商店重新結帳。",
+        .explainUnavailable: "服務暫時無法使用，請稍後再試。",
     ]
 }

@@ -1,14 +1,26 @@
 /// The pieces several pages share. Every function returns HTML with all data escaped.
 enum Fragment {
-    /// An amount with its currency: `¥1,200`-style symbols for the four LINE Pay currencies, `120 XYZ` otherwise.
+    /// An amount with its currency: `¥1200`-style symbols for the four LINE Pay currencies, `120 XYZ` otherwise.
+    /// USD and THB, which have cents, always show two decimals (`$29.80`, `฿683.00`): amounts arrive as LINE Pay's
+    /// bodies write them, without trailing zeros.
     static func money(_ amount: String, _ currency: String) -> String {
         switch currency.uppercased() {
         case "JPY": return "¥" + amount
         case "TWD": return "NT$" + amount
-        case "THB": return "฿" + amount
-        case "USD": return "$" + amount
+        case "THB": return "฿" + cents(amount)
+        case "USD": return "$" + cents(amount)
         default: return currency.isEmpty ? amount : "\(amount) \(currency)"
         }
+    }
+
+    /// `29.8` -> `29.80`, `30` -> `30.00`; anything but plain digits with at most one point is left as it is.
+    static func cents(_ amount: String) -> String {
+        let parts = amount.split(separator: ".", omittingEmptySubsequences: false)
+        guard !amount.isEmpty, parts.count <= 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0 >= "0" && $0 <= "9" } }) else {
+            return amount
+        }
+        let fraction = parts.count == 2 ? String(parts[1]) : ""
+        return fraction.count >= 2 ? amount : "\(parts[0]).\(fraction)\(String(repeating: "0", count: 2 - fraction.count))"
     }
 
     /// A card with a heading, the items (optional), the shipping fee and the total (`#lp-total`).

@@ -10,8 +10,10 @@ extension Pages {
             <section class="lp-card lp-checkout">
             \(Fragment.facts(order, l, transaction: false))
             <p class="lp-note">\(htmlEscape(Catalog.text(.checkoutNote, l)))</p>
+            <div class="lp-actions">
             \(Fragment.payForm(c, orderId: order.orderId, csrfToken: csrfToken, buttonId: "lp-pay", label: .payWithLinePay, buttonClass: "lp-primary lp-linepay"))
             \(Fragment.returnLink(c))
+            </div>
             </section>
             """
         return Document(context: c, page: "checkout", title: heading, main: main).render()

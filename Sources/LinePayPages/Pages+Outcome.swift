@@ -63,15 +63,20 @@ extension Pages {
     }
 
     /// Any error page: a title by kind, "Error 4xx", the caller's message naming what is wrong (escaped), and the shop
-    /// link. Never a stack trace: only `message` is shown.
+    /// link. Never a stack trace: only `message` is shown. Callers write `message` in English: in the other languages
+    /// the page leads with the kind's explanation in the page's language and shows `message` after it as a detail.
     public static func error(_ c: PageContext, kind: ErrorKind, message: String) -> String {
         let l = c.language
         let heading = Catalog.text(kind.title, l)
+        let explained = l == .en ? "<p id=\"lp-status\">\(htmlEscape(message))</p>" : """
+            <p id="lp-status">\(htmlEscape(Catalog.text(kind.explanation, l)))</p>
+            <p class="lp-detail">\(htmlEscape(message))</p>
+            """
         let main = """
             <section class="lp-card lp-error">
             <p class="lp-code">\(htmlEscape(Catalog.text(.errorCode, l, ["code": String(kind.httpStatus)])))</p>
             <h1>\(htmlEscape(heading))</h1>
-            <p id="lp-status">\(htmlEscape(message))</p>
+            \(explained)
             <p class="lp-hint">\(htmlEscape(Catalog.text(.errorHint, l)))</p>
             <div class="lp-actions">
             \(Fragment.returnLink(c))

@@ -30,6 +30,18 @@ public enum Pages {
             case .unavailable: return .errorUnavailable
             }
         }
+
+        /// What the shopper can do, in the page's language (the caller's message is in English).
+        var explanation: TextKey {
+            switch self {
+            case .badRequest: return .explainBadRequest
+            case .forbidden: return .explainForbidden
+            case .notFound: return .explainNotFound
+            case .conflict: return .explainConflict
+            case .expired: return .explainExpired
+            case .unavailable: return .explainUnavailable
+            }
+        }
     }
 
     /// The localised name of an order status, or the status itself when unknown.

@@ -20,6 +20,7 @@ enum TextKey: String, CaseIterable, Sendable {
     // Errors.
     case errorBadRequest, errorForbidden, errorNotFound, errorConflict, errorExpired, errorUnavailable
     case errorCode, errorHint
+    case explainBadRequest, explainForbidden, explainNotFound, explainConflict, explainExpired, explainUnavailable
 }
 
 /// The string tables, one per language, and the lookup with `{name}` placeholders.

@@ -23,6 +23,16 @@ public struct ResponderConfiguration: Sendable {
     public var timeouts = Timeouts()
     /// How long the shopper's session cookie lives.
     public var sessionLifetime: Int64 = 2 * 3600
+    /// NORMAL, or PREAPPROVED to have confirm issue a regKey the admin can charge later.
+    public var payType = PayType.NORMAL
+    /// Who may use /admin: nobody (off, the default: /admin answers 404), the password login, or the web server's REMOTE_USER.
+    public var adminAuth = AdminAuthMode.off
+    /// `pbkdf2-sha256$ITERATIONS$SALT$HASH` from `linepay admin-password` (password mode).
+    public var adminPasswordHash: String? = nil
+    /// The login name of password mode.
+    public var adminUser = "admin"
+    /// How long an admin session lives, in seconds.
+    public var adminSessionLifetime: Int64 = 3600
 
     public init() {}
 
@@ -49,6 +59,11 @@ public struct ResponderConfiguration: Sendable {
         "read_timeout_refund": "seconds (default 20)", "read_timeout_payment_details": "seconds (default 20)",
         "read_timeout_check": "seconds (default 20)",
         "session_lifetime": "seconds (default 7200)",
+        "pay_type": "NORMAL or PREAPPROVED (default NORMAL)",
+        "admin_auth": "off, password or remote_user (default off: /admin answers 404)",
+        "admin_password_hash": "the line `linepay admin-password` prints (pbkdf2-sha256$ITERATIONS$SALT$HASH)",
+        "admin_user": "the login name for admin_auth = password: 1 to 64 of A-Z a-z 0-9 . _ @ - (default admin)",
+        "admin_session_lifetime": "seconds from 300 to 604800 (default 3600)",
     ]
 
     /// Reads and checks a configuration file.
@@ -123,6 +138,21 @@ public struct ResponderConfiguration: Sendable {
             case "session_lifetime":
                 guard let n = Int64(value), n >= 60, n <= 86400 * 30 else { throw bad() }
                 c.sessionLifetime = n
+            case "pay_type":
+                guard let t = PayType(rawValue: value) else { throw bad() }
+                c.payType = t
+            case "admin_auth":
+                guard let mode = AdminAuthMode(rawValue: value) else { throw bad() }
+                c.adminAuth = mode
+            case "admin_password_hash":
+                guard AdminPassword.parse(value) != nil else { throw bad() }
+                c.adminPasswordHash = value
+            case "admin_user":
+                guard AdminAuthMode.isUserName(value) else { throw bad() }
+                c.adminUser = value
+            case "admin_session_lifetime":
+                guard let n = Int64(value), n >= 300, n <= 7 * 86400 else { throw bad() }
+                c.adminSessionLifetime = n
             default:
                 guard let seconds = Int(value), (1...300).contains(seconds) else { throw bad() }
                 if key == "connect_timeout" {
@@ -148,6 +178,9 @@ public struct ResponderConfiguration: Sendable {
             throw ConfigurationError("\(file): '\(required)' is required (\(keys[required]!))")
         }
         if c.channelSecret.isEmpty { throw ConfigurationError("\(file): 'channel_secret' or 'channel_secret_file' is required") }
+        if c.adminAuth == .password && c.adminPasswordHash == nil {
+            throw ConfigurationError("\(file): admin_auth = password needs admin_password_hash (make one with: linepay admin-password)")
+        }
         if c.confirmURLType == .SERVER && !c.publicBaseURL.hasPrefix("https://") && !isLoopbackURL(c.publicBaseURL) {
             throw ConfigurationError("\(file): confirm_url_type = SERVER needs an https public_base_url")
         }

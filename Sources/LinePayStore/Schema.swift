@@ -4,7 +4,7 @@ import SQLite
 enum Schema {
     /// Step i brings a database from user_version i to i + 1. A new version is one more element at the end;
     /// a shipped step is never edited (files in the field already ran it).
-    static let migrations: [String] = [version1]
+    static let migrations: [String] = [version1, version2]
 
     /// The version this program writes.
     static var currentVersion: Int { migrations.count }
@@ -124,4 +124,139 @@ enum Schema {
         CREATE INDEX outbox_due ON outbox(delivered_at, next_at);
         CREATE INDEX outbox_order ON outbox(order_row, id);
         """
+
+    // The admin pages and the `linepay` command (issue 5): admin sessions, login throttling, after-sale operations
+    // with their idempotency keys, reconcile leases, regKey states, payment-details snapshots and the list indexes.
+    // Triggers close an open operation in the same transaction as the ledger change that proves it happened, so an
+    // operation can never read "pending" while the order already shows its effect (or the other way round).
+    private static let version2 = """
+        CREATE TABLE admin_sessions (
+          id TEXT PRIMARY KEY,
+          user TEXT NOT NULL,
+          csrf_token TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX admin_sessions_expires ON admin_sessions(expires_at);
+
+        -- One row per failed login, keyed by a hash of user + client address; counted over a sliding window.
+        CREATE TABLE admin_login_failures (
+          id INTEGER PRIMARY KEY,
+          key TEXT NOT NULL,
+          at INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX admin_login_failures_key ON admin_login_failures(key, at);
+
+        -- Capture, void, refund and preapproved charges: the intent is written (pending) before LINE Pay is called.
+        -- The idempotency key of the form or command makes a repeated submit return the stored result.
+        CREATE TABLE operations (
+          id INTEGER PRIMARY KEY,
+          idempotency_key TEXT NOT NULL UNIQUE,
+          order_row INTEGER NOT NULL REFERENCES orders(id),
+          kind TEXT NOT NULL,
+          amount TEXT CHECK (amount IS NULL OR (amount GLOB '[0-9]*' AND amount NOT GLOB '*[^0-9.]*')),
+          state TEXT NOT NULL,
+          actor TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL,
+          result TEXT NOT NULL DEFAULT '',
+          refund_transaction_id INTEGER,
+          source_order_row INTEGER REFERENCES orders(id)
+        ) STRICT;
+        -- At most one operation in flight (or of unknown outcome) per order: the claim is this index.
+        CREATE UNIQUE INDEX operations_open ON operations(order_row) WHERE state IN ('pending', 'unknown');
+        CREATE INDEX operations_order ON operations(order_row, id);
+
+        CREATE TRIGGER operations_capture_settled AFTER UPDATE OF state ON orders
+          WHEN OLD.state = 'authorized' AND NEW.state IN ('paid', 'voided', 'expired')
+          BEGIN
+            UPDATE operations SET updated_at = NEW.updated_at,
+              state = CASE WHEN (kind = 'capture' AND NEW.state = 'paid') OR (kind = 'void' AND NEW.state = 'voided')
+                           THEN 'done' ELSE 'not_done' END
+            WHERE order_row = NEW.id AND kind IN ('capture', 'void') AND state IN ('pending', 'unknown');
+          END;
+        CREATE TRIGGER operations_charge_settled AFTER UPDATE OF state ON orders
+          WHEN OLD.state = 'confirming' AND NEW.state <> 'confirming'
+          BEGIN
+            UPDATE operations SET updated_at = NEW.updated_at,
+              state = CASE WHEN NEW.state IN ('paid', 'authorized') THEN 'done' ELSE 'not_done' END
+            WHERE order_row = NEW.id AND kind = 'charge' AND state IN ('pending', 'unknown');
+          END;
+        CREATE TRIGGER operations_refund_settled AFTER INSERT ON refunds
+          BEGIN
+            UPDATE operations SET state = 'done', updated_at = NEW.at, refund_transaction_id = NEW.refund_transaction_id
+            WHERE order_row = NEW.order_row AND kind = 'refund' AND state IN ('pending', 'unknown') AND amount = NEW.amount;
+          END;
+
+        -- Reconcile runs (cron, by hand) take a lease per order or operation, so two runs never work on one at once.
+        CREATE TABLE leases (
+          name TEXT PRIMARY KEY,
+          holder TEXT NOT NULL,
+          until INTEGER NOT NULL
+        ) STRICT;
+
+        -- What we learned about a regKey after confirm (check, expire); no row means active as issued.
+        CREATE TABLE regkey_states (
+          order_row INTEGER PRIMARY KEY REFERENCES orders(id),
+          status TEXT NOT NULL,
+          checked_at INTEGER,
+          check_result TEXT,
+          expired_at INTEGER
+        ) STRICT;
+        CREATE INDEX orders_reg_key ON orders(reg_key) WHERE reg_key IS NOT NULL;
+        CREATE VIEW regkeys AS
+          SELECT o.id AS order_row, o.order_id, o.reg_key, o.currency, o.created_at,
+                 coalesce(s.status, 'active') AS status, s.checked_at, s.check_result, s.expired_at
+          FROM orders AS o LEFT JOIN regkey_states AS s ON s.order_row = o.id
+          WHERE o.reg_key IS NOT NULL;
+
+        -- The last payment details LINE Pay gave for an order (admin refresh), as the JSON the pages show.
+        CREATE TABLE payment_snapshots (
+          order_row INTEGER PRIMARY KEY REFERENCES orders(id),
+          fetched_at INTEGER NOT NULL,
+          body TEXT NOT NULL
+        ) STRICT;
+
+        -- The order list: newest first overall (orders_created), per status, or by orderId prefix (orders_order_id),
+        -- or by status and prefix.
+        CREATE INDEX orders_state_created ON orders(state, created_at);
+        CREATE INDEX orders_state_order ON orders(state, order_id);
+
+        -- Net sales (captured minus refunded) per UTC day of creation and currency, for the dashboard's chart, kept
+        -- by triggers in exact integer hundredths (never floating point), so the chart reads 30 rows, not the orders.
+        CREATE TABLE daily_sales (
+          day INTEGER NOT NULL,
+          currency TEXT NOT NULL,
+          net INTEGER NOT NULL,
+          orders INTEGER NOT NULL,
+          PRIMARY KEY (day, currency)
+        ) STRICT;
+        INSERT INTO daily_sales (day, currency, net, orders)
+          SELECT created_at / 86400, currency, sum(\(sales("orders", "net"))), sum(\(sales("orders", "count")))
+          FROM orders GROUP BY 1, 2;
+        CREATE TRIGGER daily_sales_insert AFTER INSERT ON orders
+          WHEN NEW.state IN ('paid', 'partially_refunded', 'refunded')
+          BEGIN
+            INSERT INTO daily_sales (day, currency, net, orders) VALUES (NEW.created_at / 86400, NEW.currency, \(sales("NEW", "net")), 1)
+            ON CONFLICT (day, currency) DO UPDATE SET net = net + excluded.net, orders = orders + excluded.orders;
+          END;
+        CREATE TRIGGER daily_sales_update AFTER UPDATE OF state, captured_amount, refunded_amount ON orders
+          BEGIN
+            INSERT INTO daily_sales (day, currency, net, orders)
+              VALUES (NEW.created_at / 86400, NEW.currency, \(sales("NEW", "net")) - \(sales("OLD", "net")),
+                      \(sales("NEW", "count")) - \(sales("OLD", "count")))
+            ON CONFLICT (day, currency) DO UPDATE SET net = net + excluded.net, orders = orders + excluded.orders;
+          END;
+        """
+
+    /// SQL for an order row's share of the sales chart: `net` is captured minus refunded in integer hundredths
+    /// (amounts are canonical decimal text with at most 2 decimals), `count` 1; both 0 unless paid or refunded.
+    private static func sales(_ row: String, _ what: String) -> String {
+        func hundredths(_ c: String) -> String {
+            "(CAST(CASE WHEN instr(\(c), '.') > 0 THEN substr(\(c), 1, instr(\(c), '.') - 1) ELSE \(c) END AS INTEGER) * 100"
+                + " + CASE WHEN instr(\(c), '.') > 0 THEN CAST(substr(substr(\(c), instr(\(c), '.') + 1) || '00', 1, 2) AS INTEGER) ELSE 0 END)"
+        }
+        let value = what == "net" ? "\(hundredths("\(row).captured_amount")) - \(hundredths("\(row).refunded_amount"))" : "1"
+        return "(CASE WHEN \(row).state IN ('paid', 'partially_refunded', 'refunded') THEN \(value) ELSE 0 END)"
+    }
 }

@@ -1,4 +1,7 @@
-// linepay: the operator's command (capture, void, refund, reconcile, notify...). Filled in by issue 5.
+// linepay: the operator's command (orders, capture, void, refund, reconcile, notify, regkeys, admin-password...).
+// Parses nothing itself: everything lives in LinePayResponder (LinePayCommand), beside the code the admin pages run.
 import Foundation
-FileHandle.standardError.write(Data("linepay: not yet implemented\n".utf8))
-exit(2)
+import LinePayResponder
+
+signal(SIGPIPE, SIG_IGN)   // `linepay orders | head` must end quietly
+exit(LinePayCommand.main(CommandLine.arguments, environment: ProcessInfo.processInfo.environment))

@@ -63,7 +63,7 @@ struct ReservePayment {
             orderId: order.linePayOrderId ?? order.orderId, packages: [package],
             redirectUrls: RedirectUrls(confirmUrl: configuration.publicBaseURL + "/confirm", cancelUrl: configuration.publicBaseURL + "/cancel",
                                        confirmUrlType: configuration.confirmURLType),
-            options: RequestOptions(payment: .init(capture: configuration.capture),
+            options: RequestOptions(payment: .init(capture: configuration.capture, payType: configuration.payType == .PREAPPROVED ? .PREAPPROVED : nil),
                                     display: .init(locale: locale, checkConfirmUrlBrowser: configuration.checkConfirmURLBrowser)))
     }
 }

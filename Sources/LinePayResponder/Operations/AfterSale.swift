@@ -1,0 +1,168 @@
+import Foundation
+import LinePay
+import LinePayStore
+
+/// What became of an after-sale request, for the admin pages and `linepay` alike.
+public enum OperationOutcome: Sendable {
+    /// The operation as stored (its `state` says done, refused, rejected, unknown...); `replayed` when this
+    /// idempotency key had been used before and nothing new was done.
+    case finished(AfterSaleOperation, replayed: Bool)
+    /// No such order (or regKey).
+    case notFound
+    /// The idempotency key belongs to another request; nothing was done.
+    case keyReused(AfterSaleOperation)
+}
+
+/// Capture, void and refund, shared by /admin and `linepay`: the intent is recorded (and checked against our own
+/// records) before LINE Pay is called, the answer is recorded after; an unknown outcome is left for reconcile,
+/// never retried here.
+public struct AfterSale {
+    let configuration: ResponderConfiguration
+    let client: LinePayClient
+    let store: OrderStore
+    /// Who asks, for the event log: "admin:NAME", "remote:NAME", "cli:NAME".
+    let actor: String
+
+    public init(configuration: ResponderConfiguration, store: OrderStore, actor: String) {
+        self.configuration = configuration
+        self.client = LinePayClient(configuration: configuration.linePay)
+        self.store = store
+        self.actor = actor
+    }
+
+    init(configuration: ResponderConfiguration, client: LinePayClient, store: OrderStore, actor: String) {
+        self.configuration = configuration; self.client = client; self.store = store; self.actor = actor
+    }
+
+    /// Captures (amount nil: all that is authorized), voids, or refunds (amount nil: all that remains) `orderId`,
+    /// once per idempotency `key`.
+    public func perform(_ kind: OperationKind, orderId: String, amount: Decimal?, key: String, now: Int64) throws -> OperationOutcome {
+        precondition(kind != .charge, "charges go through PreapprovedPayments")
+        switch try store.beginOperation(OperationRequest(idempotencyKey: key, orderId: orderId, kind: kind, amount: amount, actor: actor), now: now) {
+        case .notFound: return .notFound
+        case .keyReused(let op): return .keyReused(op)
+        case .existing(let op): return .finished(op, replayed: true)
+        case .rejected(let op): return .finished(op, replayed: false)
+        case .started(let op, let order): return .finished(try call(op, order, now: now), replayed: false)
+        }
+    }
+
+    /// Makes the one LINE Pay call for an operation this caller started, and records its answer.
+    private func call(_ op: AfterSaleOperation, _ order: Order, now: Int64) throws -> AfterSaleOperation {
+        guard let txId = order.transactionId, let currency = Currency(rawValue: order.currency) else {
+            return try store.finishOperation(id: op.id, state: .rejected, result: "refused by us: the order has no LINE Pay transaction",
+                                             now: now, actor: actor)
+        }
+        let tx = TransactionID(txId)
+        let amount = op.amount ?? 0
+        let money = "\(Money.format(amount)) \(order.currency)"
+        switch op.kind {
+        case .capture:
+            switch attempt({ () throws(LinePayError) in try client.capture(transactionId: tx, amount: amount, currency: currency) }) {
+            case .success:
+                _ = try store.markCaptured(orderId: order.orderId, amount: amount, now: unixNow(), actor: actor)
+                return try store.noteOperationResult(id: op.id, result: "LINE Pay 0000: captured \(money)", now: unixNow(), actor: actor)
+            case .failure(let error): return try failed(op, error)
+            }
+        case .void:
+            switch attempt({ () throws(LinePayError) in try client.void(transactionId: tx) }) {
+            case .success:
+                _ = try store.markVoided(orderId: order.orderId, now: unixNow(), actor: actor)
+                return try store.noteOperationResult(id: op.id, result: "LINE Pay 0000: authorization voided", now: unixNow(), actor: actor)
+            case .failure(let error): return try failed(op, error)
+            }
+        case .refund:
+            switch attempt({ () throws(LinePayError) in try client.refund(transactionId: tx, amount: amount, currency: currency) }) {
+            case .success(let info):
+                let refundTx = info.refundTransactionId.rawValue
+                _ = try store.markRefunded(orderId: order.orderId, amount: amount, refundTransactionId: refundTx, now: unixNow(), actor: actor)
+                return try store.noteOperationResult(id: op.id, result: "LINE Pay 0000: refunded \(money) (refund transaction \(refundTx))",
+                                                     now: unixNow(), actor: actor)
+            case .failure(let error): return try failed(op, error)
+            }
+        case .charge:
+            return op
+        }
+    }
+
+    /// Records a call that did not succeed: refused (in LINE Pay's words), not sent, or unknown (left for reconcile).
+    func failed(_ op: AfterSaleOperation, _ error: LinePayError) throws -> AfterSaleOperation {
+        let (state, text) = Self.describe(error)
+        return try store.finishOperation(id: op.id, state: state, result: text, now: unixNow(), actor: actor)
+    }
+
+    /// How a failed call is recorded: the state and the words shown to the admin (LINE Pay's explanation, never a code alone).
+    static func describe(_ error: LinePayError) -> (OperationState, String) {
+        switch error {
+        case .refused(let r), .retryable(let r):
+            return (.refused, "LINE Pay refused (\(r.code.rawValue)): \(r.explanation)" + (r.message.isEmpty ? "" : " LINE Pay said: \"\(r.message)\""))
+        case .invalid(let v):
+            return (.rejected, "refused by us before sending: \(v)")
+        case .notSent(let why):
+            return (.not_sent, "LINE Pay could not be reached; nothing was sent (\(why)). It is safe to try again.")
+        case .outcomeUnknown(_, let why):
+            return (.unknown, "outcome unknown (\(why)): checking with LINE Pay; reconcile settles it from payment details")
+        }
+    }
+
+    // MARK: Refresh
+
+    /// What a refresh found.
+    public enum RefreshOutcome: Sendable {
+        case refreshed(PaymentSnapshot?, settled: String?)
+        case failed(String)
+        case notFound
+    }
+
+    /// Payment details for the order from LINE Pay, kept as its snapshot and logged; an order whose outcome is
+    /// unknown (confirming, or an open operation) is then settled from them as reconcile would.
+    public func refresh(orderId: String, now: Int64) throws -> RefreshOutcome {
+        guard let order = try store.order(orderId: orderId) else { return .notFound }
+        let lookup: PaymentDetails
+        if let tx = order.transactionId { lookup = PaymentDetails(transactionIds: [TransactionID(tx)]) }
+        else if let lp = order.linePayOrderId, order.state == .confirming { lookup = PaymentDetails(orderIds: [lp]) }
+        else { return .failed("this order has no LINE Pay transaction yet") }
+        switch attempt({ () throws(LinePayError) in try client.send(lookup).info }) {
+        case .success(let details):
+            let snapshot = details.first(where: { $0.transactionType == nil || $0.transactionType == "PAYMENT" }).map(Self.snapshot)
+            if let snapshot { try store.saveSnapshot(orderId: orderId, snapshot, now: now) }
+            try store.appendEvent(orderId: orderId, kind: "admin.refresh", actor: actor,
+                                  detail: snapshot.map(Self.summary) ?? "LINE Pay returned no payment for it", now: now)
+        case .failure(let error):
+            try store.appendEvent(orderId: orderId, kind: "admin.refresh", actor: actor, detail: "\(error)", now: now)
+            if case .refused(let r) = error, r.code.rawValue == "1150" {
+                // Not in LINE Pay's history: fall through, a charge or confirm of unknown outcome may settle from it.
+            } else {
+                return .failed(Self.describe(error).1)
+            }
+        }
+        let current = try store.order(orderId: orderId) ?? order
+        let settled = try Reconciler(configuration: configuration, client: client, store: store).settle(current, now: now)
+        return .refreshed(try store.snapshot(orderRowId: order.rowId), settled: settled)
+    }
+
+    static func snapshot(_ d: PaymentDetails.Detail) -> PaymentSnapshot {
+        PaymentSnapshot(
+            transactionId: String(d.transactionId.rawValue), payStatus: d.payStatus ?? "CAPTURED", transactionType: d.transactionType,
+            transactionDate: d.transactionDate, authorizationExpireDate: d.authorizationExpireDate,
+            payInfo: (d.payInfo ?? []).map {
+                PaymentSnapshot.Line(method: $0.method, amount: Money.format($0.amount),
+                                     card: [$0.creditCardBrand, $0.maskedCreditCardNumber].compactMap { $0 }.filter { !$0.isEmpty }
+                                         .joined(separator: " ").nilIfEmpty)
+            },
+            refunds: (d.refundList ?? []).map {
+                PaymentSnapshot.RefundLine(refundTransactionId: String($0.refundTransactionId.rawValue), amount: Money.format($0.refundAmount),
+                                           date: $0.refundTransactionDate)
+            })
+    }
+
+    static func summary(_ s: PaymentSnapshot) -> String {
+        let paid = s.payInfo.map { "\($0.method) \($0.amount)" }.joined(separator: " + ")
+        let refunds = s.refunds.isEmpty ? "" : ", refunds " + s.refunds.map(\.amount).joined(separator: " + ")
+        return "LINE Pay: \(s.payStatus) \(paid)\(refunds)"
+    }
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}
