@@ -10,6 +10,9 @@ public final class Responder: Sendable {
     public let configuration: ResponderConfiguration
     let client: LinePayClient
     let assets: Assets
+    /// The pages' policy: no inline script or style; forms (and the redirect after Pay) go to us or https, plus a
+    /// plain-http local sandbox on loopback, whose payment page the phone redirect must be allowed to reach.
+    let contentSecurityPolicy: String
     /// Wakes the notifier when a handler queued a notification, so the shop hears at once.
     let notifierWakeup = DispatchSemaphore(value: 0)
 
@@ -17,6 +20,12 @@ public final class Responder: Sendable {
     public init(configuration: ResponderConfiguration) throws {
         self.configuration = configuration
         client = LinePayClient(configuration: configuration.linePay)
+        var formTargets = "'self' https:"
+        if let c = URLComponents(string: configuration.apiBaseURL), c.scheme == "http", let host = c.host, isLoopbackHost(host) {
+            formTargets += " http://\(host)" + (c.port.map { ":\($0)" } ?? "")
+        }
+        contentSecurityPolicy = "default-src 'self'; img-src 'self' https: data:; script-src 'self'; style-src 'self'; "
+            + "frame-ancestors 'none'; form-action \(formTargets); base-uri 'none'"
         assets = try Assets(directory: configuration.assetsDir)
         _ = try OrderStore(path: configuration.database)
     }

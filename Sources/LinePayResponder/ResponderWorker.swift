@@ -126,7 +126,7 @@ final class ResponderWorker {
     private func secured(_ response: FastCGIResponse, _ request: FastCGIRequest) -> FastCGIResponse {
         var r = response
         var h: [(String, String)] = [
-            ("Content-Security-Policy", "default-src 'self'; img-src 'self' https: data:; script-src 'self'; style-src 'self'; frame-ancestors 'none'; form-action 'self' https:; base-uri 'none'"),
+            ("Content-Security-Policy", responder.contentSecurityPolicy),
             ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"), ("Referrer-Policy", "no-referrer"),
             ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
         ]

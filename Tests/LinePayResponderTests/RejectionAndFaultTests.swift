@@ -57,6 +57,9 @@ import TestSupport
         #expect(!r.text.contains("<script>alert(1)</script>"))
         #expect(r.text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         #expect(r.headers["content-security-policy"]?.contains("script-src 'self'") == true)
+        // The phone redirect after Pay may reach the local plain-http sandbox, and nothing else over http.
+        let origin = h.sandbox.baseURL.replacingOccurrences(of: "http://", with: "")
+        #expect(r.headers["content-security-policy"]?.contains("form-action 'self' https: http://\(origin);") == true)
         #expect(r.headers["x-content-type-options"] == "nosniff" && r.headers["x-frame-options"] == "DENY")
         let cookie = try #require(r.setCookies.first { $0.hasPrefix("lp_session=") })
         #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/linepay"))
