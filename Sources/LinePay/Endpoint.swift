@@ -50,8 +50,8 @@ func encodeBody<T: Encodable>(_ value: T) throws -> [UInt8] {
     return Array(try encoder.encode(value))
 }
 
-/// RFC 3986 percent-encoding for query values and path segments.
-func percentEncode(_ s: String) -> String {
+/// RFC 3986 percent-encoding (PHP's rawurlencode): only A-Z a-z 0-9 - . _ ~ stay, the rest is %XX upper-case.
+public func percentEncode(_ s: String) -> String {
     var out = ""
     for b in s.utf8 {
         switch b {

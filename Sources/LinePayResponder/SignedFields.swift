@@ -29,19 +29,5 @@ public enum SignedFields {
     }
 
     /// RFC 3986: only A-Z a-z 0-9 - . _ ~ stay; everything else is %XX upper-case (PHP's rawurlencode).
-    public static func rawURLEncode(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for b in s.utf8 {
-            switch b {
-            case 0x41...0x5A, 0x61...0x7A, 0x30...0x39, 0x2D, 0x2E, 0x5F, 0x7E: out.unicodeScalars.append(Unicode.Scalar(b))
-            default:
-                let hex = Array("0123456789ABCDEF".utf8)
-                out.unicodeScalars.append(Unicode.Scalar(UInt8(ascii: "%")))
-                out.unicodeScalars.append(Unicode.Scalar(hex[Int(b >> 4)]))
-                out.unicodeScalars.append(Unicode.Scalar(hex[Int(b & 15)]))
-            }
-        }
-        return out
-    }
+    public static func rawURLEncode(_ s: String) -> String { percentEncode(s) }
 }

@@ -70,6 +70,8 @@ http {{
   server {{
     listen 127.0.0.1:{self.port};
     location = /static.css {{ alias {ROOT}/www/linepay.css; }}
+    location ^~ /linepay/admin {{ fastcgi_split_path_info ^(/linepay)(/.*)$; include /etc/nginx/fastcgi_params;
+      fastcgi_param PATH_INFO $fastcgi_path_info; fastcgi_param REMOTE_USER bench; fastcgi_pass unix:{d}/linepay.sock; }}
     location /linepay/ {{ fastcgi_split_path_info ^(/linepay)(/.*)$; include /etc/nginx/fastcgi_params;
       fastcgi_param PATH_INFO $fastcgi_path_info; fastcgi_pass unix:{d}/linepay.sock; }}
     location /v3/ {{ fastcgi_split_path_info ^(/v3)(/.*)$; include /etc/nginx/fastcgi_params;
@@ -90,6 +92,7 @@ handoff_secret = {HANDOFF}
 return_url = {base}/shop/return
 shop_name = Bench Shop
 assets_dir = {ROOT}/www
+admin_auth = remote_user
 """)
         self.start([f"{BIN}/linepay-sandbox", "--database", f"{d}/sandbox.sqlite", "--listen", f"unix:{d}/sandbox.sock",
                     "--threads", "8", "--channel", f"1234567890:{SECRET}:Bench", "--no-fault-by-amount"], f"{d}/sandbox.sock")
@@ -177,6 +180,27 @@ def full_flows(stack, n, workers):
           + (f"   errors: {len(errors)} ({errors[0]})" if errors else ""))
 
 
+def admin_at_scale(stack, orders):
+    """The admin order list and searches with `orders` synthetic orders in the store (linepay seed)."""
+    t0 = time.perf_counter()
+    subprocess.run([f"{BIN}/linepay", "--config", f"{stack.dir}/linepay.conf", "seed", "--orders", str(orders)],
+                   check=True, stdout=subprocess.DEVNULL)
+    print(f"seeded {orders} orders in {time.perf_counter() - t0:.0f}s; admin requests through nginx, 20 each:")
+    c = http.client.HTTPConnection("127.0.0.1", stack.port, timeout=60)
+    for label, query in [("order list, first page", ""), ("list by status", "status=paid"),
+                         ("search by orderId prefix", "q=SEED-00042"), ("search by transactionId", "tx=1000500"),
+                         ("search by date range", "from=2026-06-01&to=2026-06-30"),
+                         ("status + date range", "status=paid&from=2026-06-01&to=2026-06-30")]:
+        times = []
+        for _ in range(20):
+            t = time.perf_counter()
+            status, _, _ = request(c, "GET", "/linepay/admin/orders" + ("?" + query if query else ""))
+            times.append((time.perf_counter() - t) * 1000)
+            if status != 200: sys.exit(f"bench: admin {query}: HTTP {status}")
+        times.sort()
+        print(f"  {label:<32} median {times[10]:6.1f} ms   max {times[-1]:6.1f} ms")
+
+
 def main():
     stack = Stack()
     try:
@@ -194,6 +218,7 @@ def main():
         wrk(f"{stack.base}/linepay/checkout", f"{d}/checkout.lua", label="POST /checkout (signed handoff)")
         wrk(f"{stack.base}/linepay/status?orderId=bench-status", f"{d}/status.lua", label="GET /status (owner)")
         full_flows(stack, int(os.environ.get("BENCH_FLOWS", "400")), 8)
+        admin_at_scale(stack, int(os.environ.get("BENCH_ORDERS", "1000000")))
     finally:
         stack.stop()
 

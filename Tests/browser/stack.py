@@ -4,7 +4,8 @@ Mirrors Tests/TestSupport (SandboxHarness, ResponderHarness, NginxServer): `line
 (/v3 and /sandbox, with the 599 -> 444 drop mapping; its shopper pages also on a TLS listener, the public URL the
 browsers get, as LINE Pay's pages are https: see docs/browser-tests.md), and `linepay-fcgi` behind another nginx at /linepay that
 also serves a tiny static shop (/shop/...): a product page per order holding the signed handoff form, the return
-page, and /shop/notify answering the responder's notifications with 200.
+page, and /shop/notify answering the responder's notifications with 200. /linepay/admin is on in password mode
+(ADMIN_USER, ADMIN_PASSWORD; the hash made by the built `linepay admin-password`).
 
 Every wait is on a real condition (a socket that accepts, a process that is still running) and has a deadline.
 """
@@ -30,6 +31,10 @@ CHANNEL_ID = "1234567890"
 CHANNEL_SECRET = "browser-test-secret-0123456789abcdef"
 HANDOFF_SECRET = "browser-handoff-secret-0123456789abcdef"
 SHOP_NAME = "Test Shop"
+# /linepay/admin in password mode (test_admin.py): the hash is made at stack start by the built `linepay admin-password`.
+ADMIN_USER = "shop-admin"
+ADMIN_PASSWORD = "browser-admin-passphrase-2024"
+ADMIN_HASH_ITERATIONS = 100_000   # the configuration's minimum: each login runs PBKDF2 once
 
 _running = []   # every process started here, stopped at exit whatever happened
 
@@ -45,6 +50,23 @@ def binary(name: str) -> str:
     if not os.access(path, os.X_OK):
         raise RuntimeError(f"{path} is not built: run `swift build` (or set LINEPAY_BIN_DIR)")
     return str(path)
+
+
+_admin_hash_line = None
+
+
+def admin_config():
+    """The responder's admin lines: password mode for ADMIN_USER with the hash `linepay admin-password` prints for
+    ADMIN_PASSWORD (read on stdin, as an operator makes it); made once per session."""
+    global _admin_hash_line
+    if _admin_hash_line is None:
+        out = subprocess.run([binary("linepay"), "admin-password", "--iterations", str(ADMIN_HASH_ITERATIONS)],
+                             input=ADMIN_PASSWORD + "\n", capture_output=True, text=True, timeout=30)
+        line = out.stdout.strip()
+        if out.returncode != 0 or not line.startswith("admin_password_hash = pbkdf2-sha256$"):
+            raise RuntimeError(f"linepay admin-password failed ({out.returncode}): {out.stdout} {out.stderr}")
+        _admin_hash_line = line
+    return ["admin_auth = password", f"admin_user = {ADMIN_USER}", _admin_hash_line]
 
 
 def wait_until(condition, timeout: float, what: str, interval: float = 0.02):
@@ -334,6 +356,7 @@ class Responder:
             f"notify_url = {base}/shop/notify",
             f"shop_name = {SHOP_NAME}",
             f"assets_dir = {REPO}/www",
+            *admin_config(),
             *extra_config,
         ]
         self.config = directory / "linepay.conf"
