@@ -48,6 +48,8 @@ extension Catalog {
         .otherBrowserNotCompletedTitle: "Payment not completed",
         .otherBrowserNotCompletedBody: "The payment was not completed. Return to the window where you started.",
         .otherBrowserHint: "You can close this page.",
+        .otherBrowserCheckingTitle: "Checking the payment",
+        .otherBrowserCheckingBody: "LINE Pay has your approval and we are confirming the payment. Return to the window where you started: it will show the result.",
 
         .checkingTitle: "We are checking your payment",
         .checkingBody: "We have not received the final result from LINE Pay yet. This page updates by itself; you do not need to pay again.",

@@ -48,6 +48,8 @@ extension Catalog {
         .otherBrowserNotCompletedTitle: "お支払いは完了していません",
         .otherBrowserNotCompletedBody: "お支払いは完了しませんでした。お支払いを始めたウィンドウに戻ってください。",
         .otherBrowserHint: "このページは閉じてもかまいません。",
+        .otherBrowserCheckingTitle: "お支払いを確認しています",
+        .otherBrowserCheckingBody: "LINE Payでの承認を受け付け、お支払いを確認しています。お支払いを始めたウィンドウに戻ってください。結果はそちらに表示されます。",
 
         .checkingTitle: "お支払いを確認しています",
         .checkingBody: "LINE Payからの最終結果をまだ受け取っていません。このページは自動で更新されます。もう一度お支払いいただく必要はありません。",

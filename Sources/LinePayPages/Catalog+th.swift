@@ -48,6 +48,8 @@ extension Catalog {
         .otherBrowserNotCompletedTitle: "การชำระเงินยังไม่เสร็จสมบูรณ์",
         .otherBrowserNotCompletedBody: "การชำระเงินไม่เสร็จสมบูรณ์ โปรดกลับไปที่หน้าต่างที่คุณเริ่มชำระเงิน",
         .otherBrowserHint: "คุณสามารถปิดหน้านี้ได้",
+        .otherBrowserCheckingTitle: "กำลังตรวจสอบการชำระเงิน",
+        .otherBrowserCheckingBody: "LINE Pay ได้รับการอนุมัติของคุณแล้ว และเรากำลังยืนยันการชำระเงิน โปรดกลับไปที่หน้าต่างที่คุณเริ่มชำระเงิน ผลลัพธ์จะแสดงที่นั่น",
 
         .checkingTitle: "เรากำลังตรวจสอบการชำระเงินของคุณ",
         .checkingBody: "เรายังไม่ได้รับผลลัพธ์สุดท้ายจาก LINE Pay หน้านี้จะอัปเดตเอง คุณไม่ต้องชำระเงินซ้ำ",

@@ -12,6 +12,11 @@ extension Pages {
         otherBrowser(c, page: "other-browser-failed", title: .otherBrowserNotCompletedTitle, body: .otherBrowserNotCompletedBody)
     }
 
+    /// The same situation while the outcome is still being checked: never "complete", never "failed". No details.
+    public static func otherBrowserChecking(_ c: PageContext) -> String {
+        otherBrowser(c, page: "other-browser-checking", title: .otherBrowserCheckingTitle, body: .otherBrowserCheckingBody)
+    }
+
     private static func otherBrowser(_ c: PageContext, page: String, title: TextKey, body: TextKey) -> String {
         let l = c.language
         let heading = Catalog.text(title, l)

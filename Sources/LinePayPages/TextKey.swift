@@ -15,6 +15,7 @@ enum TextKey: String, CaseIterable, Sendable {
     case statePartiallyRefunded
     // Another browser than the one that started the checkout.
     case otherBrowserBody, otherBrowserNotCompletedTitle, otherBrowserNotCompletedBody, otherBrowserHint
+    case otherBrowserCheckingTitle, otherBrowserCheckingBody
     // Checking, cancelled, failed.
     case checkingTitle, checkingBody, cancelledTitle, cancelledBody, failedTitle, failedBody, failedReason
     // Errors.

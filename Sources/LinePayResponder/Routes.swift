@@ -102,7 +102,7 @@ extension ResponderWorker {
         guard try isOwner(order, request, now: now) else {
             switch order.state {
             case .paid, .authorized, .refunded, .partially_refunded, .voided: return page(200, Pages.otherBrowserComplete(c))
-            case .confirming: return page(200, Pages.otherBrowserComplete(c))   // approved at LINE Pay; the original window settles it
+            case .confirming, .reserving: return page(200, Pages.otherBrowserChecking(c))   // unknown yet: the original window settles it
             default: return page(200, Pages.otherBrowserNotCompleted(c))
             }
         }

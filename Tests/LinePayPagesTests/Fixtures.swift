@@ -48,6 +48,7 @@ enum Fixture {
             ("receipt", Pages.receipt(c, order: order)),
             ("other-browser", Pages.otherBrowserComplete(c)),
             ("other-browser-failed", Pages.otherBrowserNotCompleted(c)),
+            ("other-browser-checking", Pages.otherBrowserChecking(c)),
             ("checking", Pages.checking(c, order: order, statusURL: "/linepay/status?o=1", resultURL: "/linepay/result?o=1")),
             ("cancelled", Pages.cancelled(c, order: order, csrfToken: "tok\"<en>")),
             ("failed", Pages.failed(c, order: order, reason: text, csrfToken: "tok\"<en>")),

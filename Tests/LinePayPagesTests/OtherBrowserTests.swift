@@ -24,6 +24,15 @@ struct OtherBrowserTests {
         #expect(HTML.element(html, id: "lp-return") == nil && HTML.element(html, id: "lp-retry") == nil)
     }
 
+    @Test(arguments: PageLanguage.allCases)
+    func checkingPageShowsNoOrderDetailsAndNoVerdict(language: PageLanguage) throws {
+        let html = Pages.otherBrowserChecking(Fixture.context(language))
+        for secret in Self.secrets { #expect(!html.contains(secret), "\(secret)") }
+        #expect(HTML.body(html)?.attributes["data-page"] == "other-browser-checking")
+        #expect(HTML.text(html, id: "lp-status") == Catalog.text(.otherBrowserCheckingBody, language))
+        #expect(!html.contains(Catalog.text(.otherBrowserBody, language)) && !html.contains(Catalog.text(.otherBrowserNotCompletedBody, language)))
+    }
+
     @Test func englishWording() {
         #expect(Pages.otherBrowserComplete(Fixture.context()).contains("Payment complete. Return to the window where you started the payment."))
         #expect(Pages.otherBrowserNotCompleted(Fixture.context()).contains("The payment was not completed. Return to the window where you started."))

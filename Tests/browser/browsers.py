@@ -34,7 +34,7 @@ AGENTS = {
 
 # data-page values of the responder's own pages (Sources/LinePayPages): the layout checks are asserted on these.
 OUR_PAGES = {"checkout", "pay", "receipt", "checking", "cancelled", "failed", "error", "other-browser",
-             "other-browser-failed"}
+             "other-browser-failed", "other-browser-checking"}
 ACCEPT_LANGUAGE = {"en": "en-US,en", "ja": "ja,en;q=0.5", "zh_TW": "zh-TW,zh,en;q=0.5", "th": "th,en;q=0.5"}
 
 

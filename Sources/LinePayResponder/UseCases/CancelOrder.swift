@@ -18,7 +18,7 @@ struct CancelOrder {
         case .success(.cancelled):
             _ = try store.markCancelled(orderId: order.orderId, from: [.reserved], reason: "shopper cancelled at LINE Pay", now: now)
         case .success(.failed):
-            _ = try store.markFailed(orderId: order.orderId, from: [.reserved], reason: "0122 payment failed at LINE Pay", now: now)
+            _ = try store.markFailed(orderId: order.orderId, from: [.reserved], reason: "LINE Pay reports that the payment failed (0122).", now: now)
         case .success:
             try store.appendEvent(orderId: order.orderId, kind: "cancel.ignored", actor: "system",
                                   detail: "cancelUrl called but LINE Pay has not cancelled the payment", now: now)

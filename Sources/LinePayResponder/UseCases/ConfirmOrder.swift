@@ -97,9 +97,9 @@ struct ConfirmOrder {
                     return try confirm(try store.order(orderId: order.orderId) ?? order, now: now, settleIfUnknown: false)
                 }
             case .cancelled:
-                _ = try store.markCancelled(orderId: order.orderId, from: [.confirming], reason: "0121 cancelled or expired at LINE Pay", now: now)
+                _ = try store.markCancelled(orderId: order.orderId, from: [.confirming], reason: "LINE Pay reports that the payment was cancelled or expired (0121).", now: now)
             case .failed:
-                _ = try store.markFailed(orderId: order.orderId, from: [.confirming], reason: "0122 payment failed at LINE Pay", now: now)
+                _ = try store.markFailed(orderId: order.orderId, from: [.confirming], reason: "LINE Pay reports that the payment failed (0122).", now: now)
             case .completed, .beforeAuthorization:
                 break   // completed but not yet in details, or not approved: look again later
             }

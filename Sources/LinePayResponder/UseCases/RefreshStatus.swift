@@ -34,10 +34,10 @@ struct RefreshStatus {
                     return try confirmer.confirm(order, now: now, settleIfUnknown: true)
                 }
             case .cancelled:
-                if stale { _ = try store.markExpired(orderId: order.orderId, from: [.reserved], reason: "0121 after 20 minutes", now: now) }
-                else { _ = try store.markCancelled(orderId: order.orderId, from: [.reserved], reason: "0121 cancelled at LINE Pay", now: now) }
+                if stale { _ = try store.markExpired(orderId: order.orderId, from: [.reserved], reason: "The payment was not completed within 20 minutes (0121).", now: now) }
+                else { _ = try store.markCancelled(orderId: order.orderId, from: [.reserved], reason: "The payment was cancelled at LINE Pay (0121).", now: now) }
             case .failed:
-                _ = try store.markFailed(orderId: order.orderId, from: [.reserved], reason: "0122 payment failed at LINE Pay", now: now)
+                _ = try store.markFailed(orderId: order.orderId, from: [.reserved], reason: "LINE Pay reports that the payment failed (0122).", now: now)
             case .beforeAuthorization, .completed:
                 break
             }
