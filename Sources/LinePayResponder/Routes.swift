@@ -137,8 +137,10 @@ extension ResponderWorker {
               try isOwner(order, request, now: now) else {
             return json(404, #"{"error":"not found"}"#)
         }
+        let before = order.state
         order = try RefreshStatus(configuration: configuration, client: client, store: store).execute(order, now: now)
-        responder.notifierWakeup.signal()
+        // Wake the notifier only when something changed: /status is the hot path (a poll every 2 s per shopper).
+        if order.state != before { responder.notifierWakeup.signal() }
         var body = #"{"orderId":"\#(jsonEscape(order.orderId))","status":"\#(order.state.publicStatus)""#
         if let tx = order.transactionId { body += #","transactionId":"\#(tx)""# }
         return json(200, body + "}")
