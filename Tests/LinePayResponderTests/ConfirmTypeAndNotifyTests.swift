@@ -51,6 +51,8 @@ import TestSupport
         #expect(waitUntil(timeout: 10) { !h.notifications.received.isEmpty })
         // The shop answered 500: the row stays undelivered with a later next attempt.
         let store = try OrderStore(path: h.database)
+        // The notifier records the failure after the shop's answer arrives: wait for that, not for the request.
+        #expect(waitUntil(timeout: 10) { ((try? store.connection.queryOne("SELECT attempts FROM outbox"))??.int("attempts") ?? 0) >= 1 })
         let row = try #require(try store.connection.queryOne("SELECT attempts, delivered_at FROM outbox"))
         #expect(row.int("attempts") ?? 0 >= 1)
         #expect(row["delivered_at"] == .null)

@@ -30,7 +30,10 @@ struct ConfirmOrder {
             return .done(try confirm(order, now: now, settleIfUnknown: true))
         }
         let current = try store.order(orderId: order.orderId) ?? order
-        if current.state == .confirming { return .done(try settle(current, now: now, ownsCall: false)) }
+        // Another request is confirming, or the outcome is unknown: look it up at most once a second, not per hit.
+        if current.state == .confirming, try store.claimStatusCheck(orderId: current.orderId, now: now) {
+            return .done(try settle(current, now: now, ownsCall: false))
+        }
         return .done(current)
     }
 
