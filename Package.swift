@@ -25,7 +25,7 @@ let package = Package(
         // A thin Swift face on libfcgi: threaded accept loop, CGI fallback, request/response as plain data.
         .target(name: "FastCGI", dependencies: ["CFastCGI"]),
         // The local LINE Pay v3 simulator: checks signatures, keeps transactions, plays the shopper, injects faults.
-        .target(name: "LinePaySandbox", dependencies: ["LinePay", "SQLite", "FastCGI"]),
+        .target(name: "LinePaySandbox", dependencies: ["LinePay", "SQLite", "FastCGI", "LinePayPages"]),
 
         // Orders, items, sessions, the event log and the notification outbox in SQLite; every change conditional.
         .target(name: "LinePayStore", dependencies: ["SQLite", "LinePay"]),

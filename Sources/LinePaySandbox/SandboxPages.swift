@@ -1,4 +1,5 @@
 import FastCGI
+import LinePayPages
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -44,7 +45,7 @@ extension SandboxWorker {
             response = redirect(appendingParameters(tx.cancelUrl, transactionId: tx.id, orderId: tx.orderId))
         case ("POST", "fail"):
             guard try store.transition(tx.id, from: ["reserved"], to: "failed") else { response = closed(tx, tx.status); break }
-            response = html(200, text(tx.locale, "failed"), "<p>\(esc(text(tx.locale, "failedBody")))</p><p><a class=btn href=\"\(esc(appendingParameters(tx.cancelUrl, transactionId: tx.id, orderId: tx.orderId)))\">\(esc(text(tx.locale, "back")))</a></p>", locale: tx.locale)
+            response = html(200, text(tx.locale, "failed"), "<p>\(htmlEscape(text(tx.locale, "failedBody")))</p><p><a class=btn href=\"\(htmlEscape(appendingParameters(tx.cancelUrl, transactionId: tx.id, orderId: tx.orderId)))\">\(htmlEscape(text(tx.locale, "back")))</a></p>", locale: tx.locale)
         default:
             response = html(405, "Method not allowed", "<p>Use the buttons on the payment page.</p>", locale: tx.locale)
         }
@@ -59,12 +60,12 @@ extension SandboxWorker {
         switch tx.confirmUrlType {
         case "SERVER":
             let ok = callConfirmURL(target)
-            return html(200, text(tx.locale, "approved"), "<p>\(esc(text(tx.locale, ok ? "serverDone" : "serverFailed")))</p>", locale: tx.locale)
+            return html(200, text(tx.locale, "approved"), "<p>\(htmlEscape(text(tx.locale, ok ? "serverDone" : "serverFailed")))</p>", locale: tx.locale)
         case "NONE":
-            return html(200, text(tx.locale, "approved"), "<p>\(esc(text(tx.locale, "noneDone")))</p>", locale: tx.locale)
+            return html(200, text(tx.locale, "approved"), "<p>\(htmlEscape(text(tx.locale, "noneDone")))</p>", locale: tx.locale)
         default:
             if tx.checkBrowser, let opener = tx.browserToken, opener != browser {
-                return html(200, text(tx.locale, "otherBrowser"), "<p>\(esc(text(tx.locale, "otherBrowserBody")))</p>", locale: tx.locale,
+                return html(200, text(tx.locale, "otherBrowser"), "<p>\(htmlEscape(text(tx.locale, "otherBrowserBody")))</p>", locale: tx.locale,
                             marker: "sandbox-other-browser")
             }
             return redirect(target)
@@ -94,23 +95,23 @@ extension SandboxWorker {
         let desktop = ua.range(of: "Mobile|Android|iPhone|iPad|Line/", options: .regularExpression) == nil
         if desktop && request.cookies[Self.loginCookie] == nil {
             return html(200, text(tx.locale, "login"), """
-                <p>\(esc(text(tx.locale, "loginBody")))</p>
-                <form method=post action="\(esc(base))/login"><label>LINE ID <input name=id value="sandbox-user" autocomplete=off></label>
-                <button class=btn type=submit id=login>\(esc(text(tx.locale, "login")))</button></form>
+                <p>\(htmlEscape(text(tx.locale, "loginBody")))</p>
+                <form method=post action="\(htmlEscape(base))/login"><label>LINE ID <input name=id value="sandbox-user" autocomplete=off></label>
+                <button class=btn type=submit id=login>\(htmlEscape(text(tx.locale, "login")))</button></form>
                 """, locale: tx.locale, marker: "sandbox-login")
         }
         return html(200, "LINE Pay", """
-            <p class=merchant>\(esc(merchant))</p>
-            <p class=product>\(esc(tx.productName))</p>
-            <p class=amount>\(esc(Money.format(tx.amount))) \(esc(tx.currency))</p>
-            <form method=post action="\(esc(base))/approve"><button class="btn primary" type=submit id=approve>\(esc(text(tx.locale, "approve")))</button></form>
-            <form method=post action="\(esc(base))/cancel"><button class=btn type=submit id=cancel>\(esc(text(tx.locale, "cancel")))</button></form>
-            <form method=post action="\(esc(base))/fail"><button class="btn quiet" type=submit id=fail>\(esc(text(tx.locale, "fail")))</button></form>
+            <p class=merchant>\(htmlEscape(merchant))</p>
+            <p class=product>\(htmlEscape(tx.productName))</p>
+            <p class=amount>\(htmlEscape(Money.format(tx.amount))) \(htmlEscape(tx.currency))</p>
+            <form method=post action="\(htmlEscape(base))/approve"><button class="btn primary" type=submit id=approve>\(htmlEscape(text(tx.locale, "approve")))</button></form>
+            <form method=post action="\(htmlEscape(base))/cancel"><button class=btn type=submit id=cancel>\(htmlEscape(text(tx.locale, "cancel")))</button></form>
+            <form method=post action="\(htmlEscape(base))/fail"><button class="btn quiet" type=submit id=fail>\(htmlEscape(text(tx.locale, "fail")))</button></form>
             """, locale: tx.locale, marker: "sandbox-payment")
     }
 
     private func closed(_ tx: SandboxTransaction, _ status: String) -> FastCGIResponse {
-        html(409, text(tx.locale, "closed"), "<p>\(esc(text(tx.locale, "closedBody"))) (\(esc(status)))</p>", locale: tx.locale, marker: "sandbox-closed")
+        html(409, text(tx.locale, "closed"), "<p>\(htmlEscape(text(tx.locale, "closedBody"))) (\(htmlEscape(status)))</p>", locale: tx.locale, marker: "sandbox-closed")
     }
 
     func redirect(_ url: String) -> FastCGIResponse {
@@ -120,14 +121,14 @@ extension SandboxWorker {
     func html(_ status: Int, _ title: String, _ body: String, locale: String, marker: String = "sandbox") -> FastCGIResponse {
         let lang = locale.replacingOccurrences(of: "_", with: "-")
         let page = """
-        <!doctype html><html lang="\(esc(lang))"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(esc(title)) - LINE Pay sandbox</title><style>
+        <!doctype html><html lang="\(htmlEscape(lang))"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(htmlEscape(title)) - LINE Pay sandbox</title><style>
         body{font-family:system-ui,sans-serif;margin:0;background:#f4f6f5;color:#1e1e1e}
         header{background:#06c755;color:#fff;padding:12px 16px;font-weight:700}
         main{max-width:420px;margin:16px auto;background:#fff;padding:20px;border-radius:8px}
         .amount{font-size:1.8em;font-weight:700}.merchant{color:#555}.btn{display:block;width:100%;padding:12px;margin:8px 0;font-size:1em;border:1px solid #ccc;border-radius:6px;background:#fff;text-align:center;text-decoration:none;color:inherit}
         .primary{background:#06c755;color:#fff;border-color:#06c755}.quiet{color:#a00}input{padding:8px;margin:8px 0;width:100%;box-sizing:border-box}
-        </style></head><body data-page="\(esc(marker))"><header>LINE Pay · SANDBOX</header><main><h1>\(esc(title))</h1>
+        </style></head><body data-page="\(htmlEscape(marker))"><header>LINE Pay · SANDBOX</header><main><h1>\(htmlEscape(title))</h1>
         \(body)</main></body></html>
         """
         return FastCGIResponse(status: status, headers: [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store"),
@@ -156,23 +157,6 @@ extension SandboxWorker {
                "back": "กลับไปที่ร้านค้า", "otherBrowser": "กลับไปยังเบราว์เซอร์เดิม", "otherBrowserBody": "การชำระเงินนี้เริ่มในเบราว์เซอร์อื่น โปรดกลับไปยังเบราว์เซอร์ที่คุณเริ่มการชำระเงินเพื่อดำเนินการให้เสร็จ",
                "closed": "คำขอชำระเงินนี้ปิดแล้ว"],
     ]
-}
-
-/// HTML-escapes text for element content and quoted attributes.
-func esc(_ s: String) -> String {
-    var out = ""
-    out.reserveCapacity(s.utf8.count)
-    for c in s {
-        switch c {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#39;"
-        default: out.append(c)
-        }
-    }
-    return out
 }
 
 /// Carries a status code out of URLSession's callback.

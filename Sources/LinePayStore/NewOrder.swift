@@ -1,27 +1,7 @@
 import Foundation
 
-/// One line of a shop's handoff, before it is stored.
-public struct NewItem: Sendable, Equatable {
-    /// The shop's own product id, when it sent one.
-    public var itemId: String?
-    /// The product name shown to the shopper.
-    public var name: String
-    /// The unit price, exact.
-    public var price: Decimal
-    /// How many units.
-    public var quantity: Int
-    /// A product image URL for LINE Pay's payment page.
-    public var imageUrl: String?
-
-    /// An item as the handoff described it.
-    public init(itemId: String? = nil, name: String, price: Decimal, quantity: Int, imageUrl: String? = nil) {
-        self.itemId = itemId
-        self.name = name
-        self.price = price
-        self.quantity = quantity
-        self.imageUrl = imageUrl
-    }
-}
+/// One line of a shop's handoff: the same fields as a stored `Item`, so one type serves both.
+public typealias NewItem = Item
 
 /// A checkout as the shop handed it off, before it is stored.
 public struct NewOrder: Sendable, Equatable {
