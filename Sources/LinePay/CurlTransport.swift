@@ -1,16 +1,6 @@
 import CCurl
 import Foundation
 
-/// What became of one HTTP exchange, in the terms that matter for money.
-enum TransportResult {
-    /// A complete HTTP response.
-    case response(status: Int, body: [UInt8])
-    /// Nothing was sent: the request can be retried safely.
-    case notSent(String)
-    /// Sent (or possibly sent) without a complete answer.
-    case lost(UnknownReason)
-}
-
 /// One libcurl easy handle inside its own multi handle, owned by one thread: connections stay open between calls.
 /// The multi loop is ours so the read timeout is measured from the moment the connection is up, to the millisecond.
 final class CurlTransport {

@@ -4,9 +4,12 @@ import Foundation
 /// answer into success or a `LinePayError`. Safe to share between threads: each thread gets its own curl handle.
 public struct LinePayClient: Sendable {
     public let configuration: LinePayConfiguration
+    /// Where requests go: libcurl unless a test hands in a scripted LINE Pay.
+    public let transport: any LinePayTransport
 
-    public init(configuration: LinePayConfiguration) {
+    public init(configuration: LinePayConfiguration, transport: any LinePayTransport = CurlLinePayTransport()) {
         self.configuration = configuration
+        self.transport = transport
     }
 
     /// A request exactly as it goes on the wire (for `linepay sign` and tests); `headers` hold the signature,
@@ -19,6 +22,8 @@ public struct LinePayClient: Sendable {
         public let payload: [UInt8]
         public let headers: [(String, String)]
         public let isPOST: Bool
+        /// The GET query string without `?` (nil for a POST).
+        public let query: String?
     }
 
     /// Validates and signs `endpoint` with a fresh nonce, without sending it.
@@ -38,7 +43,7 @@ public struct LinePayClient: Sendable {
         var url = configuration.environment.baseURL + endpoint.path
         if let query, !query.isEmpty { url += "?" + query }
         return PreparedRequest(method: body == nil ? "GET" : "POST", url: url, path: endpoint.path, payload: payload,
-                               headers: headers, isPOST: body != nil)
+                               headers: headers, isPOST: body != nil, query: body == nil ? query : nil)
     }
 
     /// Sends `endpoint` and returns LINE Pay's successful answer, or throws the typed reason it is not one.
@@ -48,10 +53,11 @@ public struct LinePayClient: Sendable {
         var attempt = 1
         while true {
             let prepared = try prepare(endpoint)   // a new nonce every attempt: a nonce is never reused
-            let result = CurlTransport.current.perform(
-                method: prepared.method, url: prepared.url, headers: prepared.headers.map { "\($0.0): \($0.1)" },
-                body: prepared.isPOST ? prepared.payload : nil, connectTimeout: configuration.timeouts.connect,
-                readTimeout: configuration.timeouts.read(E.operation), freshConnection: E.operation.movesMoney)
+            let result = transport.perform(TransportRequest(
+                operation: E.operation, method: prepared.method, url: prepared.url, path: prepared.path, query: prepared.query,
+                headers: prepared.headers, body: prepared.isPOST ? prepared.payload : nil,
+                connectTimeout: configuration.timeouts.connect, readTimeout: configuration.timeouts.read(E.operation),
+                freshConnection: E.operation.movesMoney))
             do {
                 return try interpret(result, for: E.self)
             } catch let LinePayError.retryable(refusal) where attempt < configuration.retry.maxAttempts {
