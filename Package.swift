@@ -29,10 +29,12 @@ let package = Package(
 
         // Orders, items, sessions, the event log and the notification outbox in SQLite; every change conditional.
         .target(name: "LinePayStore", dependencies: ["SQLite", "LinePay"]),
+        // The payment core: the order's state machine, after-sale operations and the reconciler. No HTTP, no pages.
+        .target(name: "LinePayCheckout", dependencies: ["LinePay", "LinePayStore"]),
         // Server-rendered pages in en, ja, zh_TW and th: pure functions from view values to HTML.
         .target(name: "LinePayPages", dependencies: []),
         // The checkout responder: config, routes, use cases (reserve, confirm once, cancel, settle), notifications.
-        .target(name: "LinePayResponder", dependencies: ["LinePay", "LinePayStore", "LinePayPages", "FastCGI", "CCurl", "COpenSSL"]),
+        .target(name: "LinePayResponder", dependencies: ["LinePay", "LinePayStore", "LinePayCheckout", "LinePayPages", "FastCGI", "CCurl", "COpenSSL"]),
 
         .executableTarget(name: "linepay-fcgi", dependencies: ["LinePayResponder", "FastCGI"]),
         .executableTarget(name: "linepay", dependencies: ["LinePayResponder", "LinePayStore", "LinePay"]),

@@ -1,6 +1,7 @@
 import FastCGI
 import Foundation
 import LinePay
+import LinePayCheckout
 import LinePayPages
 import LinePayStore
 
@@ -32,8 +33,34 @@ public final class Responder: Sendable {
 
     /// A handler for one thread (one OrderStore, one curl handle through the client's thread-local transport).
     public func makeHandler() throws -> (FastCGIRequest) -> FastCGIResponse {
-        let worker = ResponderWorker(responder: self, store: try OrderStore(path: configuration.database))
+        let worker = ResponderWorker(responder: self, core: makeCore(store: try OrderStore(path: configuration.database)))
         return { worker.handle($0) }
+    }
+
+    /// The payment core over `store`, acting as `actor`; its changes wake this process's notifier.
+    public func makeCore(store: OrderStore, actor: String = "system") -> PaymentCore {
+        let wakeup = notifierWakeup
+        return PaymentCore(settings: configuration.checkout, client: client, store: store, actor: actor, wake: { wakeup.signal() })
+    }
+
+    /// Runs the reconciler every `reconcile_interval` seconds until `stop` returns true; one thread, its own store.
+    /// Every process may run one: leases and conditional transitions keep each order settled by one of them.
+    public func runReconciler(stop: @escaping @Sendable () -> Bool, wakeup: DispatchSemaphore = DispatchSemaphore(value: 0)) {
+        guard configuration.reconcileInterval > 0 else { return }
+        var store: OrderStore? = nil
+        while !stop() {
+            do {
+                if store == nil { store = try OrderStore(path: configuration.database) }
+                let report = try Reconciler(core: makeCore(store: store!)).run(now: unixNow())
+                for line in report.lines where !line.contains(": still ") {
+                    FileHandle.standardError.write(Data("linepay-fcgi: reconcile: \(line)\n".utf8))
+                }
+            } catch {
+                FileHandle.standardError.write(Data("linepay-fcgi: reconcile: \(error)\n".utf8))
+                store = nil   // reopen next time (the file may have been replaced or locked)
+            }
+            _ = wakeup.wait(timeout: .now() + .seconds(Int(configuration.reconcileInterval)))
+        }
     }
 
     /// Delivers due notifications until `stop` returns true; one thread, its own store.
@@ -73,8 +100,3 @@ struct Assets: Sendable {
 }
 
 func unixNow() -> Int64 { Int64(Date().timeIntervalSince1970) }
-
-/// Runs one LINE Pay call and keeps its typed outcome apart from store errors thrown around it.
-func attempt<T>(_ body: () throws(LinePayError) -> T) -> Result<T, LinePayError> {
-    do { return .success(try body()) } catch { return .failure(error) }
-}

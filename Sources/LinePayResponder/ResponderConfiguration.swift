@@ -1,5 +1,6 @@
 import Foundation
 import LinePay
+import LinePayCheckout
 
 /// The responder's settings, read from `key = value` lines. Every key is checked; an error names the file, line and key.
 public struct ResponderConfiguration: Sendable {
@@ -33,6 +34,10 @@ public struct ResponderConfiguration: Sendable {
     public var adminUser = "admin"
     /// How long an admin session lives, in seconds.
     public var adminSessionLifetime: Int64 = 3600
+    /// How often linepay-fcgi's background reconciler runs, in seconds (0: never; cron runs `linepay reconcile`).
+    public var reconcileInterval: Int64 = 30
+    /// How old an order's state must be before the reconciler looks at it, in seconds.
+    public var reconcileMinAge: Int64 = 60
 
     public init() {}
 
@@ -64,6 +69,8 @@ public struct ResponderConfiguration: Sendable {
         "admin_password_hash": "the line `linepay admin-password` prints (pbkdf2-sha256$ITERATIONS$SALT$HASH)",
         "admin_user": "the login name for admin_auth = password: 1 to 64 of A-Z a-z 0-9 . _ @ - (default admin)",
         "admin_session_lifetime": "seconds from 300 to 604800 (default 3600)",
+        "reconcile_interval": "seconds from 0 (off) to 3600 between background reconciler runs (default 30)",
+        "reconcile_min_age": "seconds from 0 to 3600 an order's state must last before the reconciler looks (default 60)",
     ]
 
     /// Reads and checks a configuration file.
@@ -107,6 +114,11 @@ public struct ResponderConfiguration: Sendable {
                 c.database = value
             case "public_base_url":
                 guard isHTTPURL(value, allowHTTPOnLoopback: true) else { throw bad() }
+                // confirmUrl and cancelUrl are this plus a path: a query or fragment would end up in the wrong place,
+                // and LINE Pay appends orderId and transactionId (and shipping's fields) to confirmUrl itself.
+                if let u = URLComponents(string: value), u.query != nil || u.fragment != nil {
+                    throw ConfigurationError("\(at): public_base_url must have no query or fragment (LINE Pay appends orderId, transactionId, shippingFeeAmount and shippingMethodId to confirmUrl)")
+                }
                 c.publicBaseURL = value.hasSuffix("/") ? String(value.dropLast()) : value
             case "handoff_secret":
                 guard value.count >= 16 else { throw bad() }
@@ -153,6 +165,12 @@ public struct ResponderConfiguration: Sendable {
             case "admin_session_lifetime":
                 guard let n = Int64(value), n >= 300, n <= 7 * 86400 else { throw bad() }
                 c.adminSessionLifetime = n
+            case "reconcile_interval":
+                guard let n = Int64(value), (0...3600).contains(n) else { throw bad() }
+                c.reconcileInterval = n
+            case "reconcile_min_age":
+                guard let n = Int64(value), (0...3600).contains(n) else { throw bad() }
+                c.reconcileMinAge = n
             default:
                 guard let seconds = Int(value), (1...300).contains(seconds) else { throw bad() }
                 if key == "connect_timeout" {
@@ -184,6 +202,13 @@ public struct ResponderConfiguration: Sendable {
         if c.confirmURLType == .SERVER && !c.publicBaseURL.hasPrefix("https://") && !isLoopbackURL(c.publicBaseURL) {
             throw ConfigurationError("\(file): confirm_url_type = SERVER needs an https public_base_url")
         }
+        if c.confirmURLType == .SERVER {
+            // LINE Pay's own call to confirmUrl gives up after 20 s and we answer it after our Confirm: bound Confirm well inside.
+            c.timeouts.readOverrides[.confirm] = c.timeouts.readOverrides[.confirm] ?? serverConfirmReadTimeout
+            if c.timeouts.connect + c.timeouts.read(.confirm) > .seconds(17) {
+                throw ConfigurationError("\(file): connect_timeout + read_timeout_confirm must be at most 17 with confirm_url_type = SERVER (LINE Pay waits 20 s for confirmUrl; default 5 + 12)")
+            }
+        }
         return c
     }
 
@@ -192,12 +217,22 @@ public struct ResponderConfiguration: Sendable {
         LinePayConfiguration(channelId: channelId, channelSecret: channelSecret, environment: .custom(apiBaseURL), timeouts: timeouts)
     }
 
+    /// The payment core's view of this configuration.
+    public var checkout: CheckoutSettings {
+        CheckoutSettings(publicBaseURL: publicBaseURL, capture: capture, payType: payType, confirmURLType: confirmURLType,
+                         checkConfirmURLBrowser: checkConfirmURLBrowser, shopName: shopName, locale: locale, linePay: linePay,
+                         reconcileMinAge: reconcileMinAge)
+    }
+
     /// The path of the location block (`/linepay`), from public_base_url: links in pages start with it.
     public var basePath: String {
         let path = URLComponents(string: publicBaseURL)?.path ?? ""
         return path.hasSuffix("/") ? String(path.dropLast()) : path
     }
 }
+
+/// Confirm's read timeout under confirm_url_type = SERVER: our answer to LINE Pay's 20 s call waits for it.
+let serverConfirmReadTimeout: Duration = .seconds(12)
 
 /// A configuration problem, naming the file, line and key; it never holds a secret's value.
 public struct ConfigurationError: Error, CustomStringConvertible {

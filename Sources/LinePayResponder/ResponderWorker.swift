@@ -1,21 +1,24 @@
 import FastCGI
 import Foundation
 import LinePay
+import LinePayCheckout
 import LinePayPages
 import LinePayStore
 
 /// One thread's responder: its own OrderStore; routes a request to a use case and the use case's result to a page.
 final class ResponderWorker {
     let responder: Responder
-    let store: OrderStore
+    /// The payment core over this thread's store.
+    let core: PaymentCore
+    var store: OrderStore { core.store }
     var configuration: ResponderConfiguration { responder.configuration }
     var client: LinePayClient { responder.client }
 
     static let sessionCookie = "lp_session"
 
-    init(responder: Responder, store: OrderStore) {
+    init(responder: Responder, core: PaymentCore) {
         self.responder = responder
-        self.store = store
+        self.core = core
     }
 
     func handle(_ request: FastCGIRequest) -> FastCGIResponse {

@@ -1,6 +1,7 @@
 import FastCGI
 import Foundation
 import LinePay
+import LinePayCheckout
 import LinePayPages
 import LinePayStore
 
@@ -52,8 +53,7 @@ extension ResponderWorker {
               constantTimeEquals(Array(order.sessionId.utf8), Array(session.id.utf8)) else {
             return page(404, Pages.error(context(request, order: nil), kind: .notFound, message: "There is no such order in this browser."))
         }
-        let use = ReservePayment(configuration: configuration, client: client, store: store)
-        guard let outcome = try use.execute(orderId: orderId, now: now) else {
+        guard let outcome = try core.reserve(orderId: orderId, now: now) else {
             return page(404, Pages.error(context(request, order: nil), kind: .notFound, message: "There is no such order."))
         }
         let c = context(request, order: order)
@@ -79,19 +79,25 @@ extension ResponderWorker {
     }
 
     /// GET /confirm: LINE Pay's confirmUrl. Confirms once; the browser holding the order's session gets the
-    /// receipt, any other browser a neutral page; LINE Pay's own call (SERVER) gets 200 and an empty body.
+    /// receipt, any other browser a neutral page. LINE Pay's own call (SERVER) is answered after our Confirm:
+    /// 200 only when paid or authorized, so LINE Pay never reads success for a payment we could not confirm.
     func confirm(_ request: FastCGIRequest, now: Int64) throws -> FastCGIResponse {
         guard let tx = transactionId(request), let lpOrderId = queryValue(request, "orderId"), !lpOrderId.isEmpty else {
             return page(400, Pages.error(context(request, order: nil), kind: .badRequest, message: "transactionId and orderId are required."))
         }
-        let use = ConfirmOrder(configuration: configuration, client: client, store: store)
-        let outcome = try use.execute(linePayOrderId: lpOrderId, transactionId: tx, now: now)
-        if configuration.confirmURLType == .SERVER { return FastCGIResponse(status: 200, headers: [], body: []) }
+        let outcome = try core.confirmReturned(linePayOrderId: lpOrderId, transactionId: tx, now: now)
+        if configuration.confirmURLType == .SERVER {
+            guard case .done(let order) = outcome else { return .text("no such payment\n", status: 404) }
+            switch order.state {
+            case .paid, .authorized: return FastCGIResponse(status: 200, headers: [], body: [])
+            case .confirming: return .text("checking with LINE Pay\n", status: 503)   // the reconciler settles it
+            default: return .text("not confirmed: \(order.state.rawValue)\n", status: 409)
+            }
+        }
         switch outcome {
         case .notFound, .mismatch:
             return page(404, Pages.error(context(request, order: nil), kind: .notFound, message: "This payment link does not match an order."))
         case .done(let order):
-            responder.notifierWakeup.signal()
             return try finalPage(order, request, now: now)
         }
     }
@@ -114,11 +120,10 @@ extension ResponderWorker {
         guard let tx = transactionId(request), let lpOrderId = queryValue(request, "orderId"), !lpOrderId.isEmpty else {
             return page(400, Pages.error(context(request, order: nil), kind: .badRequest, message: "transactionId and orderId are required."))
         }
-        switch try CancelOrder(client: client, store: store).execute(linePayOrderId: lpOrderId, transactionId: tx, now: now) {
+        switch try core.cancelReturned(linePayOrderId: lpOrderId, transactionId: tx, now: now) {
         case .notFound, .mismatch:
             return page(404, Pages.error(context(request, order: nil), kind: .notFound, message: "This payment link does not match an order."))
         case .done(let order):
-            responder.notifierWakeup.signal()
             guard try isOwner(order, request, now: now) else {
                 return page(200, order.state == .paid || order.state == .authorized ? Pages.otherBrowserComplete(context(request, order: order))
                                                                                     : Pages.otherBrowserNotCompleted(context(request, order: order)))
@@ -137,10 +142,7 @@ extension ResponderWorker {
               try isOwner(order, request, now: now) else {
             return json(404, #"{"error":"not found"}"#)
         }
-        let before = order.state
-        order = try RefreshStatus(configuration: configuration, client: client, store: store).execute(order, now: now)
-        // Wake the notifier only when something changed: /status is the hot path (a poll every 2 s per shopper).
-        if order.state != before { responder.notifierWakeup.signal() }
+        order = try core.refresh(order, now: now)
         var body = #"{"orderId":"\#(jsonEscape(order.orderId))","status":"\#(order.state.publicStatus)""#
         if let tx = order.transactionId { body += #","transactionId":"\#(tx)""# }
         return json(200, body + "}")

@@ -79,6 +79,16 @@ public struct Order: Sendable, Equatable {
     public var lastCheckAt: Int64?
     /// Why the last Request was refused or the order failed.
     public var lastError: String?
+    /// The capture flag sent with the current attempt's Request (nil on orders stored before it was kept).
+    public var captureRequested: Bool?
+    /// When LINE Pay lets an authorization lapse (Confirm's authorizationExpireDate), Unix seconds.
+    public var authorizationExpiresAt: Int64?
+    /// A PREAPPROVED payment settled from payment details: LINE Pay issued a regKey we never saw.
+    public var regKeyUnknown: Bool
+    /// When the reconciler looks at this order next (nil: as soon as it is old enough).
+    public var nextCheckAt: Int64?
+    /// Online API v4's `paymentProvider` (TSP or EPI), once LINE Pay named it.
+    public var paymentProvider: String?
     /// The lines of the order, in the shop's order.
     public var items: [Item]
 
@@ -106,6 +116,11 @@ public struct Order: Sendable, Equatable {
         regKey = row.text("reg_key")
         lastCheckAt = row.int("last_check_at")
         lastError = row.text("last_error")
+        captureRequested = row.int("capture_requested").map { $0 != 0 }
+        authorizationExpiresAt = row.int("authorization_expires_at")
+        regKeyUnknown = (row.int("reg_key_unknown") ?? 0) != 0
+        nextCheckAt = row.int("next_check_at")
+        paymentProvider = row.text("payment_provider")
         self.items = items
     }
 }

@@ -2,12 +2,14 @@ import Foundation
 import LinePay
 import SQLite
 
-/// The state machine. Each public method is one BEGIN IMMEDIATE holding a conditional UPDATE (the caller won only if
-/// it changed exactly one row), the `state.<new state>` event and, when the shop must hear of it, the outbox row.
+/// The stored half of the payment state machine (LinePayCheckout decides which transition to ask for). Each public
+/// method is one BEGIN IMMEDIATE holding a conditional UPDATE ... RETURNING, the `state.<new state>` event and, when
+/// the shop must hear of it, the outbox row; it returns the order as changed, or nil when another caller won.
 extension OrderStore {
-    /// new|cancelled|failed|expired -> reserving; attempt += 1; sets linePayOrderId for the new attempt; clears transactionId/paymentUrl.
-    /// Returns the updated order, or nil when the order was not in one of those states (another click won).
-    public func beginReserve(orderId: String, now: Int64, actor: String = "system") throws -> Order? {
+    /// new|cancelled|failed|expired -> reserving; attempt += 1; sets linePayOrderId for the new attempt; clears transactionId/paymentUrl;
+    /// keeps the capture flag the Request will carry. Nil when the order was not in one of those states (another click won).
+    @discardableResult
+    public func beginReserve(orderId: String, capture: Bool = true, now: Int64, actor: String = "system") throws -> Order? {
         try connection.immediateTransaction {
             // SET reads the old row: `attempt` on the right is the previous attempt. A fresh LINE Pay orderId per
             // attempt, because LINE Pay refuses a reused one (1172) even when the earlier Request's fate is unknown.
@@ -15,37 +17,41 @@ extension OrderStore {
                            set: """
                                attempt = attempt + 1,
                                linepay_order_id = CASE WHEN attempt = 0 THEN order_id ELSE order_id || '__' || (attempt + 1) END,
-                               transaction_id = NULL, payment_url = NULL, reserved_at = NULL, last_error = NULL
-                               """,
+                               transaction_id = NULL, payment_url = NULL, reserved_at = NULL, last_error = NULL,
+                               capture_requested = ?, authorization_expires_at = NULL
+                               """, [.integer(capture ? 1 : 0)],
                            now: now, actor: actor) { "attempt \($0.attempt) as \($0.linePayOrderId ?? "?")" }
         }
     }
 
-    /// reserving -> reserved with LINE Pay's transactionId and paymentUrl; false when not reserving.
+    /// reserving -> reserved with LINE Pay's transactionId and paymentUrl; nil when not reserving.
+    @discardableResult
     public func markReserved(orderId: String, transactionId: Int64, paymentUrl: String, now: Int64,
-                             actor: String = "system") throws -> Bool {
+                             actor: String = "system") throws -> Order? {
         try connection.immediateTransaction {
             try transition(orderId, from: [.reserving], to: .reserved,
                            set: "transaction_id = ?, payment_url = ?, reserved_at = ?",
                            [.integer(transactionId), .text(paymentUrl), .integer(now)],
-                           now: now, actor: actor) { _ in "tx \(transactionId)" } != nil
+                           now: now, actor: actor) { _ in "tx \(transactionId)" }
         }
     }
 
-    /// reserving -> new, lastError set (LINE Pay refused the Request, or it was never sent); false when not reserving.
-    public func abortReserve(orderId: String, error: String, now: Int64, actor: String = "system") throws -> Bool {
+    /// reserving -> new, lastError set (LINE Pay refused the Request, or it was never sent); nil when not reserving.
+    @discardableResult
+    public func abortReserve(orderId: String, error: String, now: Int64, actor: String = "system") throws -> Order? {
         try connection.immediateTransaction {
             try transition(orderId, from: [.reserving], to: .new, set: "last_error = ?", [.text(error)],
-                           now: now, actor: actor) { _ in error } != nil
+                           now: now, actor: actor) { _ in error }
         }
     }
 
-    /// reserved -> confirming, only when transactionId matches the order's: the one caller that gets true makes the Confirm call.
-    public func beginConfirm(orderId: String, transactionId: Int64, now: Int64, actor: String = "system") throws -> Bool {
+    /// reserved -> confirming, only when transactionId matches the order's: the one caller that gets the order makes the Confirm call.
+    @discardableResult
+    public func beginConfirm(orderId: String, transactionId: Int64, now: Int64, actor: String = "system") throws -> Order? {
         try connection.immediateTransaction {
             try transition(orderId, from: [.reserved], to: .confirming,
                            andWhere: "transaction_id = ?", [.integer(transactionId)],
-                           now: now, actor: actor) { _ in "tx \(transactionId)" } != nil
+                           now: now, actor: actor) { _ in "tx \(transactionId)" }
         }
     }
 
@@ -54,86 +60,105 @@ extension OrderStore {
     /// since the caller read it at `seenUpdatedAt` (and, when given, it still has `transactionId`). updatedAt moves
     /// strictly forward, to max(now, seenUpdatedAt + 1), so a second claimer holding the same reading loses even
     /// within the same second.
+    @discardableResult
     public func claimReconfirm(orderId: String, seenUpdatedAt: Int64, transactionId: Int64? = nil, now: Int64,
-                               actor: String = "system") throws -> Bool {
+                               actor: String = "system") throws -> Order? {
         try connection.immediateTransaction {
             try transition(orderId, from: [.confirming], to: .confirming, updatedAt: max(now, seenUpdatedAt + 1),
                            andWhere: "updated_at = ? AND (? IS NULL OR transaction_id = ?)",
                            [.integer(seenUpdatedAt), SQLiteValue(transactionId), SQLiteValue(transactionId)],
-                           now: now, actor: actor) { "confirm again, tx \($0.transactionId.map(String.init) ?? "?")" } != nil
+                           now: now, actor: actor) { "confirm again, tx \($0.transactionId.map(String.init) ?? "?")" }
         }
     }
 
-    /// confirming -> paid (capture) or authorized; records amounts and regKey; enqueues the notification.
-    public func markConfirmed(orderId: String, captured: Bool, amount: Decimal, regKey: String?, now: Int64,
-                              actor: String = "system") throws -> Bool {
+    /// confirming -> paid (capture) or authorized; records amounts, regKey (or that LINE Pay issued one we never
+    /// saw), the hold's expiry and v4's payment provider; enqueues the notification.
+    @discardableResult
+    public func markConfirmed(orderId: String, captured: Bool, amount: Decimal, regKey: String?, regKeyUnknown: Bool = false,
+                              authorizationExpiresAt: Int64? = nil, paymentProvider: String? = nil, now: Int64,
+                              actor: String = "system") throws -> Order? {
         let text = SQLiteValue.text(Money.format(amount))
         return try connection.immediateTransaction {
             try transition(orderId, from: [.confirming], to: captured ? .paid : .authorized,
-                           set: "authorized_amount = ?, captured_amount = ?, reg_key = ?",
-                           [text, captured ? text : .text("0"), SQLiteValue(regKey)],
+                           set: """
+                               authorized_amount = ?, captured_amount = ?, reg_key = ?, reg_key_unknown = ?,
+                               authorization_expires_at = ?, payment_provider = coalesce(?, payment_provider)
+                               """,
+                           [text, captured ? text : .text("0"), SQLiteValue(regKey), .integer(regKeyUnknown ? 1 : 0),
+                            SQLiteValue(captured ? nil : authorizationExpiresAt), SQLiteValue(paymentProvider)],
                            now: now, actor: actor) { _ in   // the regKey is a credential: only whether there is one
                 "amount \(Money.format(amount))" + (regKey == nil ? "" : ", regKey issued")
-            } != nil
+                    + (regKeyUnknown ? ", regKey unknown (settled from payment details)" : "")
+            }
         }
     }
 
     /// From the given states -> failed, lastError = reason. Only states before payment may fail (else it throws).
+    @discardableResult
     public func markFailed(orderId: String, from: [OrderState], reason: String, now: Int64,
-                           actor: String = "system") throws -> Bool {
+                           actor: String = "system") throws -> Order? {
         try allow(from, to: .failed, only: OrderState.beforePayment)
         return try connection.immediateTransaction {
             try transition(orderId, from: from, to: .failed, set: "last_error = ?", [.text(reason)],
-                           now: now, actor: actor) { _ in reason } != nil
+                           now: now, actor: actor) { _ in reason }
         }
     }
 
     /// From the given states -> cancelled; notifies the shop when from reserved/confirming. Only states before payment
     /// may be cancelled (an authorization is voided instead).
+    @discardableResult
     public func markCancelled(orderId: String, from: [OrderState], reason: String, now: Int64,
-                              actor: String = "system") throws -> Bool {
+                              actor: String = "system") throws -> Order? {
         try allow(from, to: .cancelled, only: OrderState.beforePayment)
         return try connection.immediateTransaction {
-            try transition(orderId, from: from, to: .cancelled, now: now, actor: actor) { _ in reason } != nil
+            try transition(orderId, from: from, to: .cancelled, now: now, actor: actor) { _ in reason }
         }
     }
 
     /// From the given states -> expired; notifies the shop when from reserved/confirming/authorized. States before
     /// payment may expire, and `authorized` (a hold LINE Pay let lapse); nothing paid may.
+    @discardableResult
     public func markExpired(orderId: String, from: [OrderState], reason: String, now: Int64,
-                            actor: String = "system") throws -> Bool {
+                            actor: String = "system") throws -> Order? {
         try allow(from, to: .expired, only: OrderState.beforePayment.union([.authorized]))
         return try connection.immediateTransaction {
-            try transition(orderId, from: from, to: .expired, now: now, actor: actor) { _ in reason } != nil
+            try transition(orderId, from: from, to: .expired, set: "last_error = ?", [.text(reason)],
+                           now: now, actor: actor) { _ in reason }
         }
     }
 
-    /// authorized -> paid, capturedAmount = amount; false when not authorized, amount <= 0 or above the authorized amount.
-    public func markCaptured(orderId: String, amount: Decimal, now: Int64, actor: String = "system") throws -> Bool {
+    /// authorized -> paid, capturedAmount = amount; nil when not authorized, amount <= 0 or above the authorized amount.
+    @discardableResult
+    public func markCaptured(orderId: String, amount: Decimal, paymentProvider: String? = nil, now: Int64,
+                             actor: String = "system") throws -> Order? {
         try connection.immediateTransaction {
             guard amount > 0, let order = try loadOrder(orderId: orderId), order.state == .authorized,
-                  amount <= order.authorizedAmount else { return false }
+                  amount <= order.authorizedAmount else { return nil }
             return try transition(orderId, from: [.authorized], to: .paid,
-                                  set: "captured_amount = ?", [.text(Money.format(amount))],
+                                  set: "captured_amount = ?, payment_provider = coalesce(?, payment_provider)",
+                                  [.text(Money.format(amount)), SQLiteValue(paymentProvider)],
                                   andWhere: "authorized_amount = ?", [.text(Money.format(order.authorizedAmount))],
                                   now: now, actor: actor) { _ in
                 "captured \(Money.format(amount)) of \(Money.format(order.authorizedAmount))"
-            } != nil
+            }
         }
     }
 
-    /// authorized -> voided; false when not authorized.
-    public func markVoided(orderId: String, now: Int64, actor: String = "system") throws -> Bool {
+    /// authorized -> voided (by our void, or by LINE Pay itself after a refused capture); nil when not authorized.
+    @discardableResult
+    public func markVoided(orderId: String, reason: String = "", now: Int64, actor: String = "system") throws -> Order? {
         try connection.immediateTransaction {
-            try transition(orderId, from: [.authorized], to: .voided, now: now, actor: actor) { _ in "" } != nil
+            try transition(orderId, from: [.authorized], to: .voided, set: reason.isEmpty ? "" : "last_error = ?",
+                           reason.isEmpty ? [] : [.text(reason)], now: now, actor: actor) { _ in reason }
         }
     }
 
     /// paid|partially_refunded -> partially_refunded or refunded (when refundedAmount + amount == capturedAmount); refuses (returns false)
     /// when amount <= 0 or above what remains. refundTransactionId is recorded in the event detail, and once only:
-    /// the same refund reported twice returns false the second time instead of counting twice.
+    /// the same refund reported twice returns nil the second time instead of counting twice.
+    @discardableResult
     public func markRefunded(orderId: String, amount: Decimal, refundTransactionId: Int64, now: Int64,
-                             actor: String = "system") throws -> Bool {
+                             actor: String = "system") throws -> Order? {
         try connection.immediateTransaction {
             // Reads under the write lock of BEGIN IMMEDIATE, so nothing changes before the conditional UPDATE.
             guard amount > 0, let order = try loadOrder(orderId: orderId),
@@ -141,7 +166,7 @@ extension OrderStore {
                   amount <= order.capturedAmount - order.refundedAmount,
                   try connection.queryOne("SELECT 1 AS seen FROM refunds WHERE refund_transaction_id = ?",
                                           [.integer(refundTransactionId)]) == nil
-            else { return false }
+            else { return nil }
             let total = order.refundedAmount + amount
             let target: OrderState = total == order.capturedAmount ? .refunded : .partially_refunded
             let changed = try transition(
@@ -153,10 +178,10 @@ extension OrderStore {
             ) { _ in
                 "refund \(Money.format(amount)) tx \(refundTransactionId), refunded \(Money.format(total)) of \(Money.format(order.capturedAmount))"
             }
-            guard let changed else { return false }
+            guard let changed else { return nil }
             try connection.run("INSERT INTO refunds (refund_transaction_id, order_row, amount, at) VALUES (?, ?, ?, ?)",
                                [.integer(refundTransactionId), .integer(changed.rowId), .text(Money.format(amount)), .integer(now)])
-            return true
+            return changed
         }
     }
 
@@ -169,14 +194,27 @@ extension OrderStore {
         }
     }
 
-    /// Orders needing reconciliation: confirming (any age), reserving or reserved whose state is at least `olderThan`
-    /// seconds old; oldest first.
-    public func ordersToReconcile(now: Int64, olderThan: Int64) throws -> [Order] {
+    /// Orders the reconciler should look at now: not final (reserving, reserved, confirming, authorized), in that
+    /// state for at least `minAge` seconds, and due (`next_check_at` unset or past); plus orders with an open
+    /// operation. Oldest first, at most `limit`.
+    public func ordersToReconcile(now: Int64, minAge: Int64, limit: Int = 500) throws -> [Order] {
         try connection.query("""
             SELECT * FROM orders
-            WHERE state = 'confirming' OR (state IN ('reserving', 'reserved') AND updated_at <= ?)
-            ORDER BY updated_at, id
-            """, [.integer(now - olderThan)]).map(order(row:))
+            WHERE (state IN ('reserving', 'reserved', 'confirming', 'authorized') AND updated_at <= ?
+                   AND (next_check_at IS NULL OR next_check_at <= ?))
+               OR id IN (SELECT order_row FROM operations WHERE state IN ('pending', 'unknown'))
+            ORDER BY updated_at, id LIMIT ?
+            """, [.integer(now - minAge), .integer(now), .integer(Int64(limit))]).map(order(row:))
+    }
+
+    /// The reconciler looked and found nothing to change: it looks again at `at` (its backoff), unless the order
+    /// changed meanwhile. Returns whether the schedule was written.
+    @discardableResult
+    public func scheduleCheck(orderId: String, seenUpdatedAt: Int64, at: Int64) throws -> Bool {
+        try connection.immediateTransaction {
+            try connection.run("UPDATE orders SET next_check_at = ? WHERE order_id = ? AND updated_at = ?",
+                               [.integer(at), .text(orderId), .integer(seenUpdatedAt)]) == 1
+        }
     }
 
     // MARK: The one way states change
@@ -197,7 +235,7 @@ extension OrderStore {
                             now: Int64, actor: String, detail: (Order) -> String) throws -> Order? {
         guard !from.isEmpty else { return nil }
         let sql = """
-            UPDATE orders SET previous_state = state, state = ?, updated_at = ?\(set.isEmpty ? "" : ", " + set)
+            UPDATE orders SET previous_state = state, state = ?, updated_at = ?, next_check_at = NULL\(set.isEmpty ? "" : ", " + set)
             WHERE order_id = ? AND state IN (\(placeholders(from.count)))\(andWhere.isEmpty ? "" : " AND " + andWhere)
             RETURNING *
             """

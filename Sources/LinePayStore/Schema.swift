@@ -4,7 +4,7 @@ import SQLite
 enum Schema {
     /// Step i brings a database from user_version i to i + 1. A new version is one more element at the end;
     /// a shipped step is never edited (files in the field already ran it).
-    static let migrations: [String] = [version1, version2]
+    static let migrations: [String] = [version1, version2, version3]
 
     /// The version this program writes.
     static var currentVersion: Int { migrations.count }
@@ -247,6 +247,18 @@ enum Schema {
                       \(sales("NEW", "count")) - \(sales("OLD", "count")))
             ON CONFLICT (day, currency) DO UPDATE SET net = net + excluded.net, orders = orders + excluded.orders;
           END;
+        """
+
+    // The payment core's reconciler (issue 9): what we asked LINE Pay for (capture flag), what Confirm said about the
+    // hold (its expiry), whether a regKey was lost to a settled confirm, when the reconciler looks next, and v4's provider.
+    private static let version3 = """
+        ALTER TABLE orders ADD COLUMN capture_requested INTEGER;
+        ALTER TABLE orders ADD COLUMN authorization_expires_at INTEGER;
+        ALTER TABLE orders ADD COLUMN reg_key_unknown INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE orders ADD COLUMN next_check_at INTEGER;
+        ALTER TABLE orders ADD COLUMN payment_provider TEXT;
+        CREATE INDEX orders_open_checks ON orders(state, next_check_at)
+          WHERE state IN ('reserving', 'reserved', 'confirming', 'authorized');
         """
 
     /// SQL for an order row's share of the sales chart: `net` is captured minus refunded in integer hundredths

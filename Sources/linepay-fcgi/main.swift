@@ -66,9 +66,13 @@ let server = FastCGIServer(listen: listen ?? .inherited, threads: threads)
 let stopping = ManagedAtomicFlag()
 let notifier = Thread { responder.runNotifier(stop: { stopping.isSet }) }
 notifier.start()
+let reconcilerWakeup = DispatchSemaphore(value: 0)
+let reconciler = Thread { responder.runReconciler(stop: { stopping.isSet }, wakeup: reconcilerWakeup) }
+reconciler.start()
 do {
     try server.run { try responder.makeHandler() }
 } catch {
     fail("\(error)", status: 1)
 }
 stopping.set()
+reconcilerWakeup.signal()

@@ -25,14 +25,14 @@ import TestSupport
     @Test func settlesAConfirmLeftUnknown() throws {
         let h = try ResponderHarness()
         let orderId = try confirmLeftUnknown(h)
-        let run = try runLinePay(h, ["reconcile"])
+        let run = try runLinePay(h, ["reconcile", "--min-age", "0"])
         #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
         #expect(run.stdout.contains("\(orderId): confirming -> paid"))
         #expect(try Shop.state(h, orderId) == .paid)
         #expect(try h.sandbox.calls(operation: "confirm").count == 1)
         #expect(waitUntil(timeout: 10) { h.notifications.received.contains { String(decoding: $0.body, as: UTF8.self).contains("status=paid") } })
         // Nothing left: a second run is silent.
-        let again = try runLinePay(h, ["reconcile"])
+        let again = try runLinePay(h, ["reconcile", "--min-age", "0"])
         #expect(again.status == 0 && again.stdout.isEmpty)
     }
 
@@ -54,7 +54,7 @@ import TestSupport
         // While unknown, a second refund is refused by us (exit 5), not sent.
         #expect(try runLinePay(h, ["refund", refundOrder, "--amount", "1"]).status == 5)
 
-        let run = try runLinePay(h, ["reconcile"])
+        let run = try runLinePay(h, ["reconcile", "--min-age", "0"])
         #expect(run.status == 0, "\(run)")
         #expect(run.stdout.contains("\(captureOrder) capture 360: done"))
         #expect(run.stdout.contains("\(refundOrder) refund 100: done"))
@@ -80,7 +80,7 @@ import TestSupport
         let before = try moneyCalls()
 
         let outputs = [makeTemporaryDirectory("rec") + "/a.log", makeTemporaryDirectory("rec") + "/b.log"]
-        let runs = try outputs.map { try ManagedProcess(builtBinary("linepay"), ["--config", h.configPath, "reconcile"], outputPath: $0) }
+        let runs = try outputs.map { try ManagedProcess(builtBinary("linepay"), ["--config", h.configPath, "reconcile", "--min-age", "0"], outputPath: $0) }
         let statuses = runs.map { $0.waitForExit(timeout: 120) }
         #expect(statuses == [0, 0], "\(runs.map(\.output))")
         let said = runs.map(\.output).joined()
@@ -95,7 +95,7 @@ import TestSupport
         #expect(try count(refundOrder, "state.partially_refunded") == 1)
         #expect(try store.connection.queryOne("SELECT count(*) AS n FROM refunds")?.int("n") == 1)
         #expect(try store.connection.queryOne("SELECT count(*) AS n FROM outbox WHERE status = 'partially_refunded'")?.int("n") == 1)
-        #expect(try runLinePay(h, ["reconcile"]).stdout.isEmpty)
+        #expect(try runLinePay(h, ["reconcile", "--min-age", "0"]).stdout.isEmpty)
     }
 
     @Test func aCallLinePayNeverProcessedIsFoundNotDoneAndNotRetried() throws {
@@ -104,12 +104,12 @@ import TestSupport
         try h.sandbox.fault("refund", "status", "502")   // a proxy's 502: LINE Pay never saw it
         #expect(try runLinePay(h, ["refund", orderId, "--amount", "10"]).status == 3)
         // Just after the call, "no such refund" may only mean "not yet": still unknown.
-        let early = try runLinePay(h, ["reconcile"])
+        let early = try runLinePay(h, ["reconcile", "--min-age", "0"])
         #expect(early.status == 3 && early.stdout.contains("still unknown"), "\(early)")
         // A minute later (moved back in the database), it did not happen: said so, and the refund is not sent again.
         let store = try OrderStore(path: h.database)
         try store.connection.run("UPDATE operations SET updated_at = updated_at - 61")
-        let late = try runLinePay(h, ["reconcile"])
+        let late = try runLinePay(h, ["reconcile", "--min-age", "0"])
         #expect(late.status == 0 && late.stdout.contains("\(orderId) refund 10: did not happen"), "\(late)")
         #expect(try store.operations(orderId: orderId).map(\.state) == [.not_done])
         #expect(try store.order(orderId: orderId).map { ($0.state, $0.refundedAmount) } ?? (.new, 1) == (.paid, 0))
@@ -122,11 +122,11 @@ import TestSupport
         let h = try ResponderHarness()
         let orderId = Shop.newOrderId()
         _ = try Shop.reserve(h, orderId: orderId)
-        #expect(try runLinePay(h, ["reconcile"]).stdout.isEmpty)   // a young reservation is the shopper's
+        #expect(try runLinePay(h, ["reconcile", "--min-age", "0"]).stdout.isEmpty)   // a young reservation is the shopper's: looked at, unchanged
         let store = try OrderStore(path: h.database)
-        try store.connection.run("UPDATE orders SET updated_at = updated_at - 1260, reserved_at = reserved_at - 1260 WHERE order_id = ?", [.text(orderId)])
+        try store.connection.run("UPDATE orders SET updated_at = updated_at - 1260, reserved_at = reserved_at - 1260, next_check_at = next_check_at - 1260 WHERE order_id = ?", [.text(orderId)])
         try h.sandbox.control("POST", "/clock", ["advance": "1260"])
-        let run = try runLinePay(h, ["reconcile"])
+        let run = try runLinePay(h, ["reconcile", "--min-age", "0"])
         #expect(run.status == 0 && run.stdout.contains("\(orderId): reserved -> expired"), "\(run)")
         #expect(try Shop.state(h, orderId) == .expired)
     }

@@ -89,14 +89,14 @@ import TestSupport
         let h = try Admin.harness()
         let (orderId, _) = try Shop.paid(h)
         let b = try Admin.browser(h)
-        try h.sandbox.fault("refund", "code", "1165")
+        try h.sandbox.fault("refund", "code", "1163")
         let (_, posted) = try Admin.act(b, h, "/orders/\(orderId)/refund", query: "amount=10")
         let page = try b.follow(try #require(posted), base: h.nginx.baseURL)
         #expect(Admin.capture(#"id="lpa-result"[^>]*data-state="([a-z_]+)""#, page.text) == "refused")
-        #expect(page.text.contains("This transaction has already been refunded."))
+        #expect(page.text.contains("Unable to refund since refundable date has passed."))
         #expect(try Shop.state(h, orderId) == .paid)
         let events = try OrderStore(path: h.database).events(orderId: orderId)
-        #expect(events.contains { $0.kind == "api.refund" && $0.detail.contains("1165") && $0.detail.contains("already been refunded") })
+        #expect(events.contains { $0.kind == "api.refund" && $0.detail.contains("1163") && $0.detail.contains("refundable date has passed") })
     }
 
     @Test func anUnknownOutcomeShowsCheckingBlocksOtherActionsAndRefreshSettlesIt() throws {

@@ -38,7 +38,7 @@ struct StoreTests {
         guard case .keyReused = try store.beginOperation(OperationRequest(idempotencyKey: "k1", orderId: "P-1", kind: .capture, actor: "t"), now: 10)
         else { Issue.record("key reuse not noticed"); return }
         // Recording the refund closes the operation in the same transaction.
-        #expect(try store.markRefunded(orderId: "P-1", amount: 100, refundTransactionId: 77, now: 11))
+        #expect(try store.markRefunded(orderId: "P-1", amount: 100, refundTransactionId: 77, now: 11) != nil)
         let closed = try #require(try store.operation(idempotencyKey: "k1"))
         #expect(closed.state == .done && closed.refundTransactionId == 77)
         // Never above what remains; nil means all that remains.
@@ -47,7 +47,7 @@ struct StoreTests {
         guard case .started(let rest, _) = try refund("k4", nil) else { Issue.record("rest not started"); return }
         #expect(rest.amount == 260)
         // A refund of another amount does not close it: only the ledger row of its own amount does.
-        #expect(try store.markRefunded(orderId: "P-1", amount: 10, refundTransactionId: 78, now: 12))
+        #expect(try store.markRefunded(orderId: "P-1", amount: 10, refundTransactionId: 78, now: 12) != nil)
         #expect(try store.operation(idempotencyKey: "k4")?.state == .pending)
         #expect(try store.markOperationNotDone(id: rest.id, reason: "test", now: 12, actor: "t"))
         #expect(try store.operation(idempotencyKey: "k4")?.state == .not_done)
@@ -69,7 +69,7 @@ struct StoreTests {
         guard case .started(let capture, _) = try store.beginOperation(OperationRequest(idempotencyKey: "c1", orderId: "A-1", kind: .capture,
                                                                                         amount: dec("10.25"), actor: "t"), now: 2)
         else { Issue.record("capture not started"); return }
-        #expect(try store.markCaptured(orderId: "A-1", amount: dec("10.25"), now: 3))
+        #expect(try store.markCaptured(orderId: "A-1", amount: dec("10.25"), now: 3) != nil)
         #expect(try store.operation(idempotencyKey: "c1")?.state == .done)
         _ = capture
         guard case .rejected(let void) = try store.beginOperation(OperationRequest(idempotencyKey: "v1", orderId: "A-1", kind: .void, actor: "t"), now: 4)
@@ -102,7 +102,7 @@ struct StoreTests {
             }
         }
         let store = try OrderStore(path: path)
-        #expect(try store.connection.userVersion == 2)
+        #expect(try store.connection.userVersion == OrderStore.schemaVersion)
         #expect(try store.dailySales(since: 0) == [DailySales(day: 86400, currency: "THB", net: dec("510.25"), orders: 2)])
     }
 }

@@ -19,7 +19,7 @@ struct ConcurrencyTests {
             _ = try store.markReserved(orderId: orderId, transactionId: tx, paymentUrl: "https://pay.example/x", now: 3)
 
             let results = race(threads: threads, path: db.path) { store in
-                try store.beginConfirm(orderId: orderId, transactionId: tx, now: 4)
+                try store.beginConfirm(orderId: orderId, transactionId: tx, now: 4) != nil
             }
             let wins = try results.map { try $0.get() }
             #expect(wins.count == threads)
@@ -49,7 +49,7 @@ struct ConcurrencyTests {
         try reserveAndConfirm(store, tx: 42, at: 100)
         let seen = try #require(try store.order(orderId: "A1001")).updatedAt
         let results = race(threads: threads, path: db.path) { store in
-            try store.claimReconfirm(orderId: "A1001", seenUpdatedAt: seen, now: seen)
+            try store.claimReconfirm(orderId: "A1001", seenUpdatedAt: seen, now: seen) != nil
         }
         let wins = try results.map { try $0.get() }
         #expect(wins.count == threads)

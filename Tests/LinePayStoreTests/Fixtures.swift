@@ -44,8 +44,8 @@ func reserveAndConfirm(_ store: OrderStore, _ new: NewOrder = sampleOrder(), tx:
         throw TestFailure("not created")
     }
     guard try store.beginReserve(orderId: new.orderId, now: now) != nil,
-          try store.markReserved(orderId: new.orderId, transactionId: tx, paymentUrl: "https://pay.example/\(tx)", now: now),
-          try store.beginConfirm(orderId: new.orderId, transactionId: tx, now: now)
+          try store.markReserved(orderId: new.orderId, transactionId: tx, paymentUrl: "https://pay.example/\(tx)", now: now) != nil,
+          try store.beginConfirm(orderId: new.orderId, transactionId: tx, now: now) != nil
     else { throw TestFailure("setup transition refused") }
     return order
 }
@@ -53,7 +53,7 @@ func reserveAndConfirm(_ store: OrderStore, _ new: NewOrder = sampleOrder(), tx:
 /// Drives an order to `paid` for `amount`.
 func pay(_ store: OrderStore, _ new: NewOrder = sampleOrder(), tx: Int64, at now: Int64 = 1_000) throws {
     try reserveAndConfirm(store, new, tx: tx, at: now)
-    guard try store.markConfirmed(orderId: new.orderId, captured: true, amount: new.amount, regKey: nil, now: now) else {
+    guard try store.markConfirmed(orderId: new.orderId, captured: true, amount: new.amount, regKey: nil, now: now) != nil else {
         throw TestFailure("markConfirmed refused")
     }
 }

@@ -11,8 +11,8 @@ struct SchemaTests {
 
     @Test func freshFileMigratesToVersion2WithTheSafetyPragmasOn() throws {
         let store = try db.open()
-        #expect(try store.connection.userVersion == 2)
-        #expect(OrderStore.schemaVersion == 2)
+        #expect(try store.connection.userVersion == 3)
+        #expect(OrderStore.schemaVersion == 3)
         // A fresh connection, not the one that migrated: the PRAGMAs are per connection.
         let other = try db.open()
         #expect(try other.connection.queryOne("PRAGMA journal_mode")?.text("journal_mode") == "wal")
@@ -28,7 +28,7 @@ struct SchemaTests {
         }
         // Version 1 has no IF NOT EXISTS: re-running it on reopen would throw "table orders already exists".
         let reopened = try db.open()
-        #expect(try reopened.connection.userVersion == 2)
+        #expect(try reopened.connection.userVersion == 3)
         #expect(try reopened.order(orderId: "A1001")?.items.count == 2)
         #expect(try count("events", in: reopened) == 1)
     }
@@ -36,12 +36,12 @@ struct SchemaTests {
     @Test func eightConnectionsOpeningANewFileAtOnceMigrateItOnce() throws {
         let results = race(threads: 8, path: db.path) { store in try store.connection.userVersion }
         #expect(results.count == 8)
-        for result in results { #expect(try result.get() == 2) }
+        for result in results { #expect(try result.get() == 3) }
     }
 
     @Test func refusesAFileFromANewerVersion() throws {
-        try db.open().connection.setUserVersion(3)
-        #expect(throws: OrderStoreError.schemaTooNew(found: 3, supported: 2)) { try db.open() }
+        try db.open().connection.setUserVersion(OrderStore.schemaVersion + 1)
+        #expect(throws: OrderStoreError.schemaTooNew(found: OrderStore.schemaVersion + 1, supported: OrderStore.schemaVersion)) { try db.open() }
     }
 
     @Test func hasTheIndexesAndTriggers() throws {
@@ -102,12 +102,12 @@ struct SchemaTests {
         let store = try db.open()
         _ = try store.createOrResume(sampleOrder(), sessionId: "s1", now: 1)
         #expect(try store.beginReserve(orderId: "A1001", now: 2) != nil)
-        #expect(try store.markReserved(orderId: "A1001", transactionId: Int64.max, paymentUrl: "https://pay.example/x", now: 3))
+        #expect(try store.markReserved(orderId: "A1001", transactionId: Int64.max, paymentUrl: "https://pay.example/x", now: 3) != nil)
         #expect(try store.order(orderId: "A1001")?.transactionId == Int64.max)
         #expect(try store.order(transactionId: Int64.max)?.orderId == "A1001")
         #expect(try store.order(transactionId: Int64.max - 1) == nil)   // as a Double both would be 2^63
         #expect(try store.connection.queryOne("SELECT typeof(transaction_id) AS t FROM orders")?.text("t") == "integer")
-        #expect(try store.beginConfirm(orderId: "A1001", transactionId: Int64.max - 1, now: 4) == false)
-        #expect(try store.beginConfirm(orderId: "A1001", transactionId: Int64.max, now: 4))
+        #expect(try store.beginConfirm(orderId: "A1001", transactionId: Int64.max - 1, now: 4) == nil)
+        #expect(try store.beginConfirm(orderId: "A1001", transactionId: Int64.max, now: 4) != nil)
     }
 }

@@ -1,6 +1,7 @@
 import FastCGI
 import Foundation
 import LinePay
+import LinePayCheckout
 import LinePayPages
 import LinePayStore
 
@@ -150,25 +151,21 @@ extension ResponderWorker {
             }
             amount = a
         }
-        let use = AfterSale(configuration: configuration, client: client, store: store, actor: identity.actor)
-        switch try use.perform(kind, orderId: orderId, amount: amount, key: key, now: now) {
+        switch try core.acting(as: identity.actor).perform(kind, orderId: orderId, amount: amount, key: key, now: now) {
         case .notFound: return adminNotFound(identity, "There is no order \(orderId).")
         case .keyReused:
             return page(409, AdminPages.message(adminContext(identity), title: "Form reused", text: "This form was already used for another action. Nothing was done."))
         case .finished(let op, _):
-            responder.notifierWakeup.signal()
             return redirect(adminURL("/orders/\(SignedFields.rawURLEncode(op.orderId))?result=\(key)"))
         }
     }
 
     /// POST /admin/orders/ID/refresh: payment details from LINE Pay (a lookup: no confirmation step).
     func refreshOrder(_ orderId: String, _ request: FastCGIRequest, _ identity: AdminIdentity, now: Int64) throws -> FastCGIResponse {
-        let use = AfterSale(configuration: configuration, client: client, store: store, actor: identity.actor)
-        switch try use.refresh(orderId: orderId, now: now) {
+        switch try core.acting(as: identity.actor).refreshFromLinePay(orderId: orderId, now: now) {
         case .notFound: return adminNotFound(identity, "There is no order \(orderId).")
         case .failed(let why): return try orderPage(orderId, request, identity, notice: "Refresh failed: \(why)", status: 502)
         case .refreshed:
-            responder.notifierWakeup.signal()
             return redirect(adminURL("/orders/\(SignedFields.rawURLEncode(orderId))"))
         }
     }

@@ -1,6 +1,7 @@
 import FastCGI
 import Foundation
 import LinePay
+import LinePayCheckout
 import LinePayPages
 import LinePayStore
 
@@ -53,26 +54,25 @@ extension ResponderWorker {
         if action != "check" && formValue(request, "confirm") != "yes" {
             return page(400, AdminPages.message(adminContext(identity), title: "Confirm first", text: "Every action is confirmed on its own page first; nothing was done."))
         }
-        let use = PreapprovedPayments(configuration: configuration, client: client, store: store, actor: identity.actor)
+        let use = core.acting(as: identity.actor)
         switch action {
         case "charge":
             guard let key = formValue(request, "key"), Self.isIdempotencyKey(key),
                   let amount = formValue(request, "amount").flatMap(Money.parse) else {
                 return page(400, AdminPages.message(adminContext(identity), title: "Bad form", text: "The charge form is incomplete; nothing was done."))
             }
-            let outcome = try use.charge(sourceOrderId: orderId, amount: amount, productName: formValue(request, "product") ?? "",
+            let outcome = try use.chargeRegKey(sourceOrderId: orderId, amount: amount, productName: formValue(request, "product") ?? "",
                                          capture: formValue(request, "capture") == "yes", newOrderId: nil, key: key, now: now)
             switch outcome {
             case .notFound: return adminNotFound(identity, "Order \(orderId) issued no regKey.")
             case .keyReused:
                 return page(409, AdminPages.message(adminContext(identity), title: "Form reused", text: "This form was already used for another action. Nothing was done."))
             case .finished(let op, _):
-                responder.notifierWakeup.signal()
                 if op.orderId == orderId { return redirect(adminURL("/regkeys?result=\(key)")) }   // refused before an order existed
                 return redirect(adminURL("/orders/\(SignedFields.rawURLEncode(op.orderId))?result=\(key)"))
             }
         default:
-            let outcome = action == "check" ? try use.check(sourceOrderId: orderId, now: now) : try use.expire(sourceOrderId: orderId, now: now)
+            let outcome = action == "check" ? try use.checkRegKey(sourceOrderId: orderId, now: now) : try use.expireRegKey(sourceOrderId: orderId, now: now)
             let verb = action == "check" ? "Check" : "Expire"
             switch outcome {
             case .notFound: return adminNotFound(identity, "Order \(orderId) issued no regKey.")

@@ -1,6 +1,7 @@
 import FastCGI
 import Foundation
 import LinePay
+import LinePayCheckout
 import LinePayPages
 import LinePayStore
 

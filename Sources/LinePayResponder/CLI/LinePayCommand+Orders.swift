@@ -1,5 +1,6 @@
 import Foundation
 import LinePay
+import LinePayCheckout
 import LinePayStore
 
 /// One run of `linepay`: the parsed arguments, and the configuration and store opened on first use.
@@ -22,6 +23,13 @@ final class CommandContext {
 
     var configuration: ResponderConfiguration { get throws { try open().0 } }
     var store: OrderStore { get throws { try open().1 } }
+    /// The payment core acting as this command's user (notifications it queues go out with `linepay notify` or linepay-fcgi).
+    var core: PaymentCore {
+        get throws {
+            let (c, s) = try open()
+            return PaymentCore(settings: c.checkout, client: LinePayClient(configuration: c.linePay), store: s, actor: actor)
+        }
+    }
 
     private func open() throws -> (ResponderConfiguration, OrderStore) {
         if let loaded { return loaded }
@@ -174,8 +182,7 @@ final class CommandContext {
     func operate(_ kind: OperationKind) throws -> LinePayCommand.Exit {
         try arguments.only(kind == .void ? ["--key"] : ["--amount", "--key"], positional: 1...1)
         let orderId = arguments.positional[0]
-        let use = AfterSale(configuration: try configuration, store: try store, actor: actor)
-        let outcome = try use.perform(kind, orderId: orderId, amount: try arguments.amount(), key: try arguments.idempotencyKey(), now: now())
+        let outcome = try core.perform(kind, orderId: orderId, amount: try arguments.amount(), key: try arguments.idempotencyKey(), now: now())
         switch outcome {
         case .notFound: return notFound("no order \(orderId)")
         case .keyReused(let op):
@@ -207,7 +214,9 @@ final class CommandContext {
             else { endpoint = PaymentDetails(orderIds: [o.linePayOrderId ?? o.orderId]) }
         }
         let client = LinePayClient(configuration: c.linePay)
-        switch attempt({ () throws(LinePayError) in try client.send(endpoint).info }) {
+        let answer: Result<[PaymentDetails.Detail], LinePayError>
+        do { answer = .success(try client.send(endpoint).info) } catch { answer = .failure(error) }
+        switch answer {
         case .success(let list):
             if arguments.json {
                 printJSON(["details": list.map { d -> [String: Any] in
@@ -223,7 +232,7 @@ final class CommandContext {
                 }])
             } else {
                 for d in list {
-                    let s = AfterSale.snapshot(d)
+                    let s = PaymentCore.snapshot(d)
                     say("transaction \(d.transactionId) order \(d.orderId ?? "-") \(d.transactionType ?? "") \(s.payStatus) \(d.currency ?? "")")
                     for p in s.payInfo { say("  paid by \(p.method) \(p.amount)" + (p.card.map { " (\($0))" } ?? "")) }
                     for r in s.refunds { say("  refund \(r.refundTransactionId) \(r.amount)" + (r.date.map { " on \($0)" } ?? "")) }
@@ -234,7 +243,7 @@ final class CommandContext {
         case .failure(.refused(let r)) where r.code.rawValue == "1150":
             return notFound("LINE Pay: \(r.explanation)")
         case .failure(let error):
-            let (state, text) = AfterSale.describe(error)
+            let (state, text) = PaymentCore.describe(error)
             FileHandle.standardError.write(Data("linepay: \(text)\n".utf8))
             return state == .refused ? .refusedByLinePay : .unavailable
         }

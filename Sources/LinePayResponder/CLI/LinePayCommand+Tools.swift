@@ -1,5 +1,6 @@
 import Foundation
 import LinePay
+import LinePayCheckout
 import LinePayStore
 
 /// reconcile, notify, regkey, admin-password, config check, sign and seed.
@@ -9,10 +10,16 @@ extension CommandContext {
     /// Prints one line per thing it settled or could not settle, nothing when there was nothing to do (cron mails
     /// only output). Exit 3 while something stays unknown.
     func reconcile() throws -> LinePayCommand.Exit {
-        try arguments.only([], positional: 0...0)
-        let report = try Reconciler(configuration: try configuration, store: try store).run(now: now())
+        try arguments.only(["--min-age"], positional: 0...0)
+        var minAge = try configuration.reconcileMinAge
+        if let text = arguments.options["--min-age"] {
+            guard let n = Int64(text), (0...86400).contains(n) else { throw UsageError("--min-age: seconds from 0 to 86400") }
+            minAge = n
+        }
+        let report = try Reconciler(core: try core.acting(as: "reconcile")).run(now: now(), minAge: minAge)
         if arguments.json {
-            printJSON(["lines": report.lines, "unsettled": report.unsettled, "skipped": report.skipped])
+            printJSON(["lines": report.lines, "looked": report.looked, "changed": report.changed, "unsettled": report.unsettled,
+                       "skipped": report.skipped])
         } else {
             report.lines.forEach(say)
             if report.skipped > 0 { say("\(report.skipped) left to another reconcile running now") }
@@ -45,7 +52,7 @@ extension CommandContext {
     func regKey() throws -> LinePayCommand.Exit {
         guard !arguments.positional.isEmpty else { throw UsageError("regkey needs list, charge, check or expire") }
         let sub = arguments.positional.removeFirst()
-        let use = { PreapprovedPayments(configuration: try self.configuration, store: try self.store, actor: self.actor) }
+        let use = { try self.core }
         switch sub {
         case "list":
             try arguments.only([], positional: 0...0)
@@ -66,7 +73,7 @@ extension CommandContext {
             guard let amount = try arguments.amount() else { throw UsageError("regkey charge needs --amount") }
             guard let product = arguments.options["--product"], !product.isEmpty else { throw UsageError("regkey charge needs --product NAME") }
             let source = arguments.positional[0]
-            let outcome = try use().charge(sourceOrderId: source, amount: amount, productName: product,
+            let outcome = try use().chargeRegKey(sourceOrderId: source, amount: amount, productName: product,
                                            capture: !arguments.flags.contains("--no-capture"), newOrderId: arguments.options["--order-id"],
                                            key: try arguments.idempotencyKey(), now: now())
             switch outcome {
@@ -82,7 +89,7 @@ extension CommandContext {
         case "check", "expire":
             try arguments.only([], positional: 1...1)
             let source = arguments.positional[0]
-            let outcome = sub == "check" ? try use().check(sourceOrderId: source, now: now()) : try use().expire(sourceOrderId: source, now: now())
+            let outcome = sub == "check" ? try use().checkRegKey(sourceOrderId: source, now: now()) : try use().expireRegKey(sourceOrderId: source, now: now())
             switch outcome {
             case .notFound: return notFound("order \(source) issued no regKey")
             case .answered(let ok, let text):
@@ -178,7 +185,7 @@ extension CommandContext {
             switch arguments.positional[0] {
             case "request":
                 let found = try need(order, "--order (the request is built from the stored order)")
-                prepared = try client.prepare(ReservePayment(configuration: c, client: client, store: try store).makeRequest(found), nonce: nonce)
+                prepared = try client.prepare(try core.makeRequest(found), nonce: nonce)
             case "confirm":
                 prepared = try client.prepare(ConfirmPayment(transactionId: try need(tx, "--transaction or --order"),
                                                              amount: try need(amount ?? order?.amount, "--amount"),

@@ -1,9 +1,10 @@
 import Foundation
 import LinePay
+import LinePayCheckout
 import LinePayStore
 
 /// `linepay`: the operator's command, on the responder's own configuration and store. Everything but argument
-/// parsing is the same code the admin pages run (AfterSale, Reconciler, PreapprovedPayments).
+/// parsing is the same code the admin pages run (LinePayCheckout's PaymentCore and Reconciler).
 public enum LinePayCommand {
     /// What `linepay` exits with; scripts and cron can switch on it.
     public enum Exit: Int32 {
@@ -33,7 +34,7 @@ public enum LinePayCommand {
           void ORDER [--key KEY]                       void an authorization
           refund ORDER [--amount A] [--key KEY]        refund (default: all that remains)
           details ORDER | --transaction ID             LINE Pay's payment details
-          reconcile                                    settle every unknown outcome from LINE Pay (cron: every minute)
+          reconcile [--min-age SECONDS]                settle every order that is not final from LINE Pay (cron: every minute)
           notify                                       deliver waiting notifications to notify_url now
           regkey list
           regkey charge ORDER --amount A --product NAME [--no-capture] [--order-id NEW] [--key KEY]
@@ -94,7 +95,7 @@ struct Arguments {
 
     static let valued: Set<String> = ["--config", "--status", "--limit", "--amount", "--key", "--transaction", "--order", "--from", "--to",
                                       "--after", "--product", "--order-id", "--iterations", "--currency", "--regkey", "--capture",
-                                      "--nonce", "--orders", "--days"]
+                                      "--nonce", "--orders", "--days", "--min-age"]
     static let bare: Set<String> = ["--json", "--help", "-h", "--no-capture"]
 
     init(_ args: [String], environment: [String: String]) throws {

@@ -14,36 +14,21 @@ public enum OperationOutcome: Sendable {
 }
 
 /// Capture, void and refund, shared by /admin and `linepay`: the intent is recorded (and checked against our own
-/// records) before LINE Pay is called, the answer is recorded after; an unknown outcome is left for reconcile,
-/// never retried here.
-public struct AfterSale {
-    let configuration: ResponderConfiguration
-    let client: LinePayClient
-    let store: OrderStore
-    /// Who asks, for the event log: "admin:NAME", "remote:NAME", "cli:NAME".
-    let actor: String
-
-    public init(configuration: ResponderConfiguration, store: OrderStore, actor: String) {
-        self.configuration = configuration
-        self.client = LinePayClient(configuration: configuration.linePay)
-        self.store = store
-        self.actor = actor
-    }
-
-    init(configuration: ResponderConfiguration, client: LinePayClient, store: OrderStore, actor: String) {
-        self.configuration = configuration; self.client = client; self.store = store; self.actor = actor
-    }
-
+/// records) before LINE Pay is called, the answer is recorded after; an unknown outcome is settled from payment
+/// details by the reconciler, never retried here.
+extension PaymentCore {
     /// Captures (amount nil: all that is authorized), voids, or refunds (amount nil: all that remains) `orderId`,
     /// once per idempotency `key`.
     public func perform(_ kind: OperationKind, orderId: String, amount: Decimal?, key: String, now: Int64) throws -> OperationOutcome {
-        precondition(kind != .charge, "charges go through PreapprovedPayments")
+        precondition(kind != .charge, "charges go through charge(sourceOrderId:...)")
         switch try store.beginOperation(OperationRequest(idempotencyKey: key, orderId: orderId, kind: kind, amount: amount, actor: actor), now: now) {
         case .notFound: return .notFound
         case .keyReused(let op): return .keyReused(op)
         case .existing(let op): return .finished(op, replayed: true)
         case .rejected(let op): return .finished(op, replayed: false)
-        case .started(let op, let order): return .finished(try call(op, order, now: now), replayed: false)
+        case .started(let op, let order):
+            defer { wake() }
+            return .finished(try call(op, order, now: now), replayed: false)
         }
     }
 
@@ -60,39 +45,59 @@ public struct AfterSale {
         case .capture:
             switch attempt({ () throws(LinePayError) in try client.capture(transactionId: tx, amount: amount, currency: currency) }) {
             case .success:
-                _ = try store.markCaptured(orderId: order.orderId, amount: amount, now: unixNow(), actor: actor)
-                return try store.noteOperationResult(id: op.id, result: "LINE Pay 0000: captured \(money)", now: unixNow(), actor: actor)
+                try store.markCaptured(orderId: order.orderId, amount: amount, now: clock(), actor: actor)
+                return try store.noteOperationResult(id: op.id, result: "LINE Pay 0000: captured \(money)", now: clock(), actor: actor)
+            case .failure(.refused(let r)) where Self.captureRefusalCancelsAuthorization(r.code.rawValue):
+                // The reference (Capture): after these codes "the transaction will be automatically canceled".
+                let done = try failed(op, .refused(r))
+                try store.markVoided(orderId: order.orderId, reason: "LINE Pay cancelled the authorization after refusing the capture (\(r.code.rawValue))",
+                                     now: clock(), actor: actor)
+                return done
             case .failure(let error): return try failed(op, error)
             }
         case .void:
             switch attempt({ () throws(LinePayError) in try client.void(transactionId: tx) }) {
             case .success:
-                _ = try store.markVoided(orderId: order.orderId, now: unixNow(), actor: actor)
-                return try store.noteOperationResult(id: op.id, result: "LINE Pay 0000: authorization voided", now: unixNow(), actor: actor)
-            case .failure(let error): return try failed(op, error)
+                try store.markVoided(orderId: order.orderId, now: clock(), actor: actor)
+                return try store.noteOperationResult(id: op.id, result: "LINE Pay 0000: authorization voided", now: clock(), actor: actor)
+            case .failure(let error): return try failedOrAlreadyDone(op, error)
             }
         case .refund:
             switch attempt({ () throws(LinePayError) in try client.refund(transactionId: tx, amount: amount, currency: currency) }) {
             case .success(let info):
                 let refundTx = info.refundTransactionId.rawValue
-                _ = try store.markRefunded(orderId: order.orderId, amount: amount, refundTransactionId: refundTx, now: unixNow(), actor: actor)
+                try store.markRefunded(orderId: order.orderId, amount: amount, refundTransactionId: refundTx, now: clock(), actor: actor)
                 return try store.noteOperationResult(id: op.id, result: "LINE Pay 0000: refunded \(money) (refund transaction \(refundTx))",
-                                                     now: unixNow(), actor: actor)
-            case .failure(let error): return try failed(op, error)
+                                                     now: clock(), actor: actor)
+            case .failure(let error): return try failedOrAlreadyDone(op, error)
             }
         case .charge:
             return op
         }
     }
 
+    /// Capture codes after which LINE Pay cancels the authorization itself: 1199 and 1280-1298.
+    static func captureRefusalCancelsAuthorization(_ code: String) -> Bool {
+        code == "1199" || (Int(code).map { (1280...1298).contains($0) } ?? false)
+    }
+
+    /// 1165 ("already voided / refunded") says an earlier call of ours may have done it: look it up, never count it refused.
+    private func failedOrAlreadyDone(_ op: AfterSaleOperation, _ error: LinePayError) throws -> AfterSaleOperation {
+        guard case .refused(let r) = error, r.code.rawValue == "1165" else { return try failed(op, error) }
+        let unknown = try store.finishOperation(id: op.id, state: .unknown, result: "LINE Pay said 1165 (\(r.explanation)): checking payment details",
+                                                now: clock(), actor: actor)
+        _ = try Reconciler(core: self).settle(unknown, now: clock(), graceOver: true)
+        return try store.operation(idempotencyKey: op.idempotencyKey) ?? unknown
+    }
+
     /// Records a call that did not succeed: refused (in LINE Pay's words), not sent, or unknown (left for reconcile).
     func failed(_ op: AfterSaleOperation, _ error: LinePayError) throws -> AfterSaleOperation {
         let (state, text) = Self.describe(error)
-        return try store.finishOperation(id: op.id, state: state, result: text, now: unixNow(), actor: actor)
+        return try store.finishOperation(id: op.id, state: state, result: text, now: clock(), actor: actor)
     }
 
     /// How a failed call is recorded: the state and the words shown to the admin (LINE Pay's explanation, never a code alone).
-    static func describe(_ error: LinePayError) -> (OperationState, String) {
+    public static func describe(_ error: LinePayError) -> (OperationState, String) {
         switch error {
         case .refused(let r), .retryable(let r):
             return (.refused, "LINE Pay refused (\(r.code.rawValue)): \(r.explanation)" + (r.message.isEmpty ? "" : " LINE Pay said: \"\(r.message)\""))
@@ -115,8 +120,8 @@ public struct AfterSale {
     }
 
     /// Payment details for the order from LINE Pay, kept as its snapshot and logged; an order whose outcome is
-    /// unknown (confirming, or an open operation) is then settled from them as reconcile would.
-    public func refresh(orderId: String, now: Int64) throws -> RefreshOutcome {
+    /// unknown (confirming, or an open operation) is then settled from them as the reconciler would.
+    public func refreshFromLinePay(orderId: String, now: Int64) throws -> RefreshOutcome {
         guard let order = try store.order(orderId: orderId) else { return .notFound }
         let lookup: PaymentDetails
         if let tx = order.transactionId { lookup = PaymentDetails(transactionIds: [TransactionID(tx)]) }
@@ -137,13 +142,15 @@ public struct AfterSale {
             }
         }
         let current = try store.order(orderId: orderId) ?? order
-        let settled = try Reconciler(configuration: configuration, client: client, store: store).settle(current, now: now)
+        let settled = try Reconciler(core: self).settleOrder(current, now: now, force: true)
+        wake()
         return .refreshed(try store.snapshot(orderRowId: order.rowId), settled: settled)
     }
 
-    static func snapshot(_ d: PaymentDetails.Detail) -> PaymentSnapshot {
+    /// Payment details as the admin page keeps it (refund amounts as magnitudes).
+    public static func snapshot(_ d: PaymentDetails.Detail) -> PaymentSnapshot {
         PaymentSnapshot(
-            transactionId: String(d.transactionId.rawValue), payStatus: d.payStatus ?? "CAPTURED", transactionType: d.transactionType,
+            transactionId: String(d.transactionId.rawValue), payStatus: d.status, transactionType: d.transactionType,
             transactionDate: d.transactionDate, authorizationExpireDate: d.authorizationExpireDate,
             payInfo: (d.payInfo ?? []).map {
                 PaymentSnapshot.Line(method: $0.method, amount: Money.format($0.amount),
@@ -151,7 +158,7 @@ public struct AfterSale {
                                          .joined(separator: " ").nilIfEmpty)
             },
             refunds: (d.refundList ?? []).map {
-                PaymentSnapshot.RefundLine(refundTransactionId: String($0.refundTransactionId.rawValue), amount: Money.format($0.refundAmount),
+                PaymentSnapshot.RefundLine(refundTransactionId: String($0.refundTransactionId.rawValue), amount: Money.format($0.amount),
                                            date: $0.refundTransactionDate)
             })
     }
