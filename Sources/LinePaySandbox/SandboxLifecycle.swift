@@ -22,17 +22,17 @@ private struct RefundBody: Decodable { let refundAmount: Decimal? }
 struct PreapprovedBody: Decodable { let productName: String; let amount: Decimal; let currency: String; let orderId: String; let capture: Bool? }
 
 extension SandboxWorker {
-    func process(_ operation: (op: LinePayOperation, id: Int64?, regKey: String?), request: FastCGIRequest, channel: SandboxChannel) throws -> APIAnswer {
+    func process(_ operation: SandboxRoute, request: FastCGIRequest, channel: SandboxChannel) throws -> APIAnswer {
         switch operation.op {
         case .request: return try reserve(request.body, channel: channel, base: baseURL(request))
-        case .confirm: return try confirm(operation.id!, request.body, channel: channel)
-        case .capture: return try capture(operation.id!, request.body, channel: channel)
+        case .confirm: return try confirm(operation.id!, request.body, channel: channel, provider: operation.paymentProvider)
+        case .capture: return try capture(operation.id!, request.body, channel: channel, provider: operation.paymentProvider)
         case .void: return try void(operation.id!, channel: channel)
         case .refund: return try refund(operation.id!, request.body, channel: channel)
-        case .paymentDetails: return try details(request.query, channel: channel)
+        case .paymentDetails: return try details(request.query, channel: channel, provider: operation.paymentProvider)
         case .checkPaymentStatus: return try check(operation.id!, channel: channel)
         case .checkRegKey: return try checkRegKey(operation.regKey!, channel: channel)
-        case .payPreapproved: return try payPreapproved(operation.regKey!, request.body, channel: channel)
+        case .payPreapproved: return try payPreapproved(operation.regKey!, request.body, channel: channel, provider: operation.paymentProvider)
         case .expireRegKey: return try expireRegKey(operation.regKey!, channel: channel)
         }
     }
@@ -141,15 +141,17 @@ extension SandboxWorker {
                          ("creditCardBrand", .string("VISA")), ("maskedCreditCardNumber", .string("**** **** **** 1234"))])])
     }
 
-    private func confirm(_ id: Int64, _ body: [UInt8], channel: SandboxChannel) throws -> APIAnswer {
+    private func confirm(_ id: Int64, _ body: [UInt8], channel: SandboxChannel, provider: JSONText?) throws -> APIAnswer {
         let b = try decode(AmountBody.self, body)
         return try store.db.immediateTransaction {
             let tx = try mine(id, channel)
             switch tx.status {
             case "approved": break
-            case "reserved": throw ParameterError(expired(tx) ? "1180" : "1159", expired(tx) ? "expired (20 minutes)" : "not approved by the shopper yet")
+            // 1169: "Must select a payment method and password authorization at LINE Pay": the shopper has not yet.
+            case "reserved": throw ParameterError(expired(tx) ? "1180" : "1169", expired(tx) ? "expired (20 minutes)" : "not approved by the shopper yet")
             case "cancelled", "failed": throw ParameterError("1180", "the payment is \(tx.status)")
-            default: throw ParameterError("1172", "already confirmed: a second confirm never pays twice")
+            // 1152: "There is a history of transactions with the same transactionId." Never a second payment.
+            default: throw ParameterError("1152", "already confirmed: a second confirm never pays twice")
             }
             if expired(tx) { throw ParameterError("1180", "expired (20 minutes)") }
             if b.amount != tx.amount || b.currency != tx.currency {
@@ -162,23 +164,30 @@ extension SandboxWorker {
                                  [.text(regKey!), .text(channel.id), .integer(id), .text(tx.currency), .integer(now)])
             }
             let to = tx.capture ? "captured" : "authorized"
-            guard try store.transition(id, from: ["approved"], to: to, extra: "authorized_amount = ?, captured_amount = ?, reg_key = ?, confirmed_at = ?",
-                                       [.text(Money.format(tx.amount)), .text(tx.capture ? Money.format(tx.amount) : "0"), SQLiteValue(regKey), .integer(now)])
+            // An authorization lasts as long as the date confirm gives (the GMO-PG and VeriTrans guides: 30 days);
+            // stored, so payment details, capture and void judge it by the sandbox's clock.
+            let expiresAt: Int64? = tx.capture ? nil : now + Self.authorizationLifetime
+            guard try store.transition(id, from: ["approved"], to: to, extra: "authorized_amount = ?, captured_amount = ?, reg_key = ?, confirmed_at = ?, authorization_expires_at = ?",
+                                       [.text(Money.format(tx.amount)), .text(tx.capture ? Money.format(tx.amount) : "0"), SQLiteValue(regKey), .integer(now),
+                                        SQLiteValue(expiresAt)])
             else { throw ParameterError("1198", "concurrent confirm") }
             return APIAnswer(code: "0000", message: "Success.", info: .object([
                 ("orderId", .string(tx.orderId)), ("transactionId", .id(id)),
-                ("authorizationExpireDate", tx.capture ? nil : .string(isoDate(now + 30 * 86400))),
+                ("authorizationExpireDate", expiresAt.map { .string(isoDate($0)) }),
                 ("regKey", regKey.map { .string($0) }), ("payInfo", payInfo(tx.amount)),
-                ("packages", .number(tx.packagesJSON)),
+                ("packages", .number(tx.packagesJSON)), ("paymentProvider", provider),
             ]))
         }
     }
 
-    private func capture(_ id: Int64, _ body: [UInt8], channel: SandboxChannel) throws -> APIAnswer {
+    private func capture(_ id: Int64, _ body: [UInt8], channel: SandboxChannel, provider: JSONText?) throws -> APIAnswer {
         let b = try decode(AmountBody.self, body)
         return try store.db.immediateTransaction {
             let tx = try mine(id, channel)
             guard tx.status == "authorized" else { throw ParameterError("1155", "not an authorization (\(tx.status))") }
+            // An expired authorization is no longer one: 1155 as for any other transaction that is not (the
+            // reference names no code of its own for it).
+            if authorizationExpired(tx) { throw ParameterError("1155", "the authorization expired at \(isoDate(tx.authorizationExpiresAt ?? 0))") }
             if b.amount <= 0 { throw ParameterError("1183", "amount must be greater than 0") }
             if b.currency != tx.currency { throw ParameterError("2101", "currency differs from the authorization") }
             if b.amount > tx.authorizedAmount { throw ParameterError("1184", "capture above the authorized \(Money.format(tx.authorizedAmount))") }
@@ -186,6 +195,7 @@ extension SandboxWorker {
             else { throw ParameterError("1198", "concurrent capture") }
             return APIAnswer(code: "0000", message: "Success.", info: .object([
                 ("orderId", .string(tx.orderId)), ("transactionId", .id(id)), ("payInfo", payInfo(b.amount)),
+                ("paymentProvider", provider),
             ]))
         }
     }
@@ -195,6 +205,7 @@ extension SandboxWorker {
             let tx = try mine(id, channel)
             if tx.status == "voided" { throw ParameterError("1165", "already voided") }
             guard tx.status == "authorized" else { throw ParameterError("1155", "only an authorization can be voided (\(tx.status))") }
+            if authorizationExpired(tx) { throw ParameterError("1155", "the authorization expired at \(isoDate(tx.authorizationExpiresAt ?? 0))") }
             _ = try store.transition(id, from: ["authorized"], to: "voided")
             return APIAnswer(code: "0000", message: "Success.")
         }
