@@ -161,8 +161,9 @@ EOF
 
 start_sandbox() {
     rm -f "$RUN/sandbox.sock"
+    # --fault-by-amount: the demo rehearses failures by the amount's last digit (said where the URL is printed).
     start sandbox "$BIN_DIR/linepay-sandbox" --database "$RUN/sandbox.sqlite" --listen "unix:$RUN/sandbox.sock" \
-        --public-url "$BASE"
+        --public-url "$BASE" --fault-by-amount
     wait_until sandbox fastcgi_answers "$RUN/sandbox.sock" /sandbox /
     say "linepay-sandbox answers on .run/sandbox.sock"
 }
@@ -248,6 +249,8 @@ cmd_run() {
 
   The demo shop (www/examples/demo-shop.php) hands the order to linepay-fcgi at $BASE/linepay/,
   which pays with the local LINE Pay sandbox at $BASE/v3/ (shopper pages under $BASE/sandbox/pay/).
+  Amount-digit faults are ON (not LINE Pay's behaviour): a total ending in 7 stalls the confirm, 8 drops
+  its answer after paying, 9 is refused with 1281.
   Logs, sockets and SQLite files: .run/   Notifications received by the shop: .run/notify.log
   Ctrl-C stops everything (or, from another terminal: make stop).
 
@@ -264,7 +267,9 @@ cmd_sandbox() {
     cat <<EOF
 
   LINE Pay sandbox: $BASE/sandbox/
-  API base URL:     $BASE   (LINE Pay Online API v3 under /v3/; use it as api_base_url)
+  API base URL:     $BASE   (LINE Pay Online API v3 under /v3/, v4 under /v4/; use it as api_base_url)
+  Amount faults:    ON (not LINE Pay's behaviour): a confirm whose amount ends in 7 stalls, 8 is dropped
+                    after processing, 9 is refused with 1281
   Demo channel:     channel id $CHANNEL_ID, channel secret $CHANNEL_SECRET
   Control API:      $BASE/sandbox/control/ (faults, approvals, recorded calls)
   Ctrl-C stops it (or, from another terminal: make stop).

@@ -15,6 +15,15 @@ public enum LinePayEnvironment: Sendable, Equatable {
     }
 }
 
+/// Which Online API the channel speaks: the same endpoints under `/v3/` (the legacy API) or `/v4/` (LINE Pay's
+/// change log, November 2025: for Taiwan's electronic payment institutions; answers add `info.paymentProvider`).
+public enum LinePayAPIVersion: String, Sendable, Equatable, CaseIterable {
+    case v3, v4
+
+    /// The first segment of every path: `/v3` or `/v4`.
+    public var pathPrefix: String { "/" + rawValue }
+}
+
 /// Timeouts per operation: the reference's by default, each overridable.
 public struct Timeouts: Sendable, Equatable {
     /// Connection timeout for every call.
@@ -51,22 +60,25 @@ public struct LinePayConfiguration: Sendable, CustomStringConvertible {
     /// The channel secret key: the HMAC key, never sent.
     public var channelSecret: String
     public var environment: LinePayEnvironment
+    /// `/v3/` or `/v4/` for every endpoint; the signature covers the path actually sent.
+    public var apiVersion: LinePayAPIVersion
     /// X-LINE-MerchantDeviceProfileId, for offline devices; omitted when nil.
     public var merchantDeviceProfileId: String?
     public var timeouts: Timeouts
     public var retry: RetryPolicy
 
     public init(channelId: String, channelSecret: String, environment: LinePayEnvironment = .sandbox,
-                merchantDeviceProfileId: String? = nil, timeouts: Timeouts = Timeouts(), retry: RetryPolicy = RetryPolicy()) {
+                apiVersion: LinePayAPIVersion = .v3, merchantDeviceProfileId: String? = nil, timeouts: Timeouts = Timeouts(), retry: RetryPolicy = RetryPolicy()) {
         self.channelId = channelId
         self.channelSecret = channelSecret
         self.environment = environment
+        self.apiVersion = apiVersion
         self.merchantDeviceProfileId = merchantDeviceProfileId
         self.timeouts = timeouts
         self.retry = retry
     }
 
     public var description: String {
-        "LinePayConfiguration(channelId: \(channelId), channelSecret: ****, environment: \(environment.baseURL))"
+        "LinePayConfiguration(channelId: \(channelId), channelSecret: ****, environment: \(environment.baseURL), apiVersion: \(apiVersion.rawValue))"
     }
 }

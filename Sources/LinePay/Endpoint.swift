@@ -1,13 +1,13 @@
 import Foundation
 
-/// One Online API v3 call: its operation, path and payload. Each of the ten endpoints is a type conforming to it.
+/// One Online API call: its operation, path and payload. Each of the ten endpoints is a type conforming to it.
 public protocol LinePayEndpoint: Sendable {
     /// What `info` decodes to on success.
     associatedtype Info: Decodable & Sendable
     /// Which of the ten operations this is (timeouts, return-code descriptions).
     static var operation: LinePayOperation { get }
-    /// The URL path, e.g. `/v3/payments/2016020510824221610/confirm`.
-    var path: String { get }
+    /// The path after the version, e.g. `/payments/2016020510824221610/confirm`: the same under v3 and v4.
+    var resource: String { get }
     /// The query string without `?` for a GET; nil for a POST.
     func queryString() -> String?
     /// The exact JSON body for a POST; nil for a GET.
@@ -26,6 +26,13 @@ extension LinePayEndpoint {
     public static var successCodes: Set<String> { ["0000"] }
     public static var retryableCodes: Set<String> { [] }
     public func queryString() -> String? { nil }
+
+    /// The URL path sent (and signed) under `version`, e.g. `/v4/payments/2016020510824221610/confirm`.
+    public func path(for version: LinePayAPIVersion) -> String { version.pathPrefix + resource }
+
+    /// The v3 path; kept so older callers compile. The client sends `path(for: configuration.apiVersion)`.
+    @available(*, deprecated, message: "use path(for:) with LinePayConfiguration.apiVersion")
+    public var path: String { path(for: .v3) }
     public static var infoWhenAbsent: Info? { NoInfo() as? Info }
 }
 

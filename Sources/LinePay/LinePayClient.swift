@@ -35,14 +35,15 @@ public struct LinePayClient: Sendable {
             throw .invalid(ValidationError(field: "body", reason: "could not be encoded as JSON"))
         }
         let payload = body ?? Array((query ?? "").utf8)
-        let signature = LinePaySignature.make(channelSecret: configuration.channelSecret, path: endpoint.path,
+        let path = endpoint.path(for: configuration.apiVersion)   // the path sent is the path signed
+        let signature = LinePaySignature.make(channelSecret: configuration.channelSecret, path: path,
                                               payload: payload, nonce: nonce)
         var headers = [("Content-Type", "application/json"), ("X-LINE-ChannelId", configuration.channelId),
                        ("X-LINE-Authorization-Nonce", nonce), ("X-LINE-Authorization", signature)]
         if let device = configuration.merchantDeviceProfileId { headers.append(("X-LINE-MerchantDeviceProfileId", device)) }
-        var url = configuration.environment.baseURL + endpoint.path
+        var url = configuration.environment.baseURL + path
         if let query, !query.isEmpty { url += "?" + query }
-        return PreparedRequest(method: body == nil ? "GET" : "POST", url: url, path: endpoint.path, payload: payload,
+        return PreparedRequest(method: body == nil ? "GET" : "POST", url: url, path: path, payload: payload,
                                headers: headers, isPOST: body != nil, query: body == nil ? query : nil)
     }
 

@@ -254,3 +254,26 @@ extension Check {
         }
     }
 }
+
+/// `info.paymentProvider` of Online API v4 answers: who processed the payment, `TSP` or `EPI` (LINE Pay's
+/// change log, November 2025; online payments answer `TSP` for now). Any other value is kept as received.
+/// Absent in v3 answers, so every field holding it is optional.
+public struct PaymentProvider: RawRepresentable, Codable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public init(from decoder: Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(rawValue)
+    }
+
+    /// A third-party service provider.
+    public static let tsp = PaymentProvider(rawValue: "TSP")
+    /// An electronic payment institution (whose refunds can fail with 2042).
+    public static let epi = PaymentProvider(rawValue: "EPI")
+
+    public var description: String { rawValue }
+}

@@ -84,6 +84,8 @@ public struct ReturnCode: Hashable, Sendable, CustomStringConvertible {
                 "1163": "Unable to refund since refundable date has passed.", "1164": "Exceeded refundable amount.",
                 "1165": "This transaction has already been refunded.", "1179": "Unable to process the transaction.",
                 "1198": "There has been a duplicate API call request.", "1199": "Internal request error",
+                // Online API v4 (LINE Pay's change log, November 2025): refunds of an electronic payment institution.
+                "2042": "The EPI refund failed: the merchant's refund reserve is too low.",
             ]) { a, _ in a },
             .paymentDetails: merchant.merging([
                 "1150": "Can't find the transaction history", "1177": "Exceeded maximum viewable transactions (Max. 100)",

@@ -7,6 +7,8 @@ public struct ResponderConfiguration: Sendable {
     public var channelId = ""
     public var channelSecret = ""
     public var apiBaseURL = LinePayEnvironment.sandbox.baseURL
+    /// Online API v3 (the legacy API, default) or v4: every call's path starts /v3/ or /v4/.
+    public var apiVersion = LinePayAPIVersion.v3
     public var database = ""
     /// The absolute URL of the location block, e.g. https://shop.example/linepay (confirmUrl = this + "/confirm").
     public var publicBaseURL = ""
@@ -47,6 +49,7 @@ public struct ResponderConfiguration: Sendable {
         "channel_secret": "the channel secret key",
         "channel_secret_file": "a file holding the channel secret key",
         "api_base_url": "https://sandbox-api-pay.line.me, https://api-pay.line.me or the local sandbox's URL",
+        "api_version": "v3 or v4 (default v3)",
         "database": "the SQLite file",
         "public_base_url": "the absolute URL of the location block, e.g. https://shop.example/linepay",
         "handoff_secret": "the secret the shop signs handoffs with (16 characters or more)",
@@ -109,6 +112,9 @@ public struct ResponderConfiguration: Sendable {
             case "api_base_url":
                 guard isHTTPURL(value, allowHTTPOnLoopback: true) else { throw bad() }
                 c.apiBaseURL = value.hasSuffix("/") ? String(value.dropLast()) : value
+            case "api_version":
+                guard let v = LinePayAPIVersion(rawValue: value) else { throw bad() }
+                c.apiVersion = v
             case "database":
                 guard !value.isEmpty else { throw bad() }
                 c.database = value
@@ -214,7 +220,8 @@ public struct ResponderConfiguration: Sendable {
 
     /// The LINE Pay client configuration this file describes.
     public var linePay: LinePayConfiguration {
-        LinePayConfiguration(channelId: channelId, channelSecret: channelSecret, environment: .custom(apiBaseURL), timeouts: timeouts)
+        LinePayConfiguration(channelId: channelId, channelSecret: channelSecret, environment: .custom(apiBaseURL),
+                             apiVersion: apiVersion, timeouts: timeouts)
     }
 
     /// The payment core's view of this configuration.

@@ -3,7 +3,7 @@ import Foundation
 import LinePay
 import SQLite
 
-/// The local LINE Pay v3 simulator. `makeHandler()` gives each FastCGI thread its own worker (its own SQLite
+/// The local LINE Pay Online API simulator (v3 and v4). `makeHandler()` gives each FastCGI thread its own worker (its own SQLite
 /// connection); Swift tests can call a worker's `handle` in-process or run it behind nginx.
 public final class Sandbox: Sendable {
     public let configuration: SandboxConfiguration
@@ -38,14 +38,19 @@ final class SandboxWorker {
     func handle(_ request: FastCGIRequest) -> FastCGIResponse {
         let path = request.scriptName + request.pathInfo
         do {
-            if path.hasPrefix("/v3/") { return try api(request, path: path) }
+            if path.hasPrefix("/v3/") || path.hasPrefix("/v4/") { return try api(request, path: path) }
             if path.hasPrefix("/sandbox/control/") { return try control(request, path: path) }
             if path.hasPrefix("/sandbox/pay/") { return try page(request, path: path) }
             if path == "/" || path == "/sandbox" || path == "/sandbox/" { return home() }
             return .text("not found\n", status: 404)
         } catch {
-            // A store error: say so without details (no SQL, no secrets) and let the caller treat it as a 500.
+            // A store error: say so without details (no SQL, no secrets). The API answers as LINE Pay does, 9000 in
+            // JSON (every endpoint lists it); the pages and the control API keep a plain 500.
             FileHandle.standardError.write(Data("linepay-sandbox: \(path): \(error)\n".utf8))
+            if path.hasPrefix("/v3/") || path.hasPrefix("/v4/") {
+                return FastCGIResponse(status: 200, headers: [("Content-Type", "application/json;charset=UTF-8")],
+                                       body: Array(APIAnswer(code: "9000", message: "Internal error").body.utf8))
+            }
             return .text("sandbox internal error\n", status: 500)
         }
     }
@@ -61,7 +66,7 @@ final class SandboxWorker {
     }
 
     private func home() -> FastCGIResponse {
-        .text("linepay-sandbox: LINE Pay Online API v3 simulator. API under /v3/, shopper pages under /sandbox/pay/, control API under /sandbox/control/.\n")
+        .text("linepay-sandbox: LINE Pay Online API simulator. API under /v3/ and /v4/, shopper pages under /sandbox/pay/, control API under /sandbox/control/.\n")
     }
 }
 

@@ -22,6 +22,7 @@ public struct SandboxConfiguration: Sendable {
     /// The sandbox's own absolute URL (for paymentUrl); nil: from the request's SERVER_ADDR and SERVER_PORT.
     public var publicURL: String?
     /// Faults chosen by the last digit of a confirm's amount (7: stall, 8: drop after processing, 9: 1281).
+    /// A VeriTrans idea (004_...txt's pseudo environment), not LINE Pay's: off unless asked for.
     public var faultByAmount: Bool
     /// How long the sandbox stalls for a "delay" fault without a value, and for the amount-7 fault.
     public var stallMilliseconds: Int
@@ -29,13 +30,13 @@ public struct SandboxConfiguration: Sendable {
     public var clock: SandboxClock
 
     public init(channels: [SandboxChannel] = [.demo], database: String, publicURL: String? = nil,
-                faultByAmount: Bool = true, stallMilliseconds: Int = 45_000, clock: SandboxClock = SandboxClock()) {
+                faultByAmount: Bool = false, stallMilliseconds: Int = 45_000, clock: SandboxClock = SandboxClock()) {
         self.channels = channels; self.database = database; self.publicURL = publicURL
         self.faultByAmount = faultByAmount; self.stallMilliseconds = stallMilliseconds; self.clock = clock
     }
 
     /// Reads `key = value` lines: `channel = ID:SECRET[:Merchant name]` (repeatable), `database`, `public_url`,
-    /// `fault_by_amount` (true|false), `stall_ms`. An unknown key or bad value names the line.
+    /// `fault_by_amount` (true|false, default false), `stall_ms`. An unknown key or bad value names the line.
     public static func load(path: String) throws -> SandboxConfiguration {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw SandboxConfigError("\(path): cannot be read")

@@ -6,7 +6,7 @@ import SQLite
 /// The control API for tests and developers: approve or cancel without a browser, arm faults, read the call log,
 /// move the clock. Loopback development only: it has no authentication.
 extension SandboxWorker {
-    static let faultKinds: Set<String> = ["code", "status", "delay", "malformed", "truncated", "drop"]
+    static let faultKinds: Set<String> = ["code", "status", "delay", "malformed", "truncated", "drop", "internal"]
 
     func control(_ request: FastCGIRequest, path: String) throws -> FastCGIResponse {
         let parts = Array(path.split(separator: "/").map(String.init).dropFirst(2))   // after sandbox/control
@@ -70,9 +70,12 @@ extension SandboxWorker {
                 ("body", .string(r.text("body") ?? "")),
             ]) }))
         case ("POST", "clock", 1):
+            // Moves the sandbox's clock: 20-minute reservations and authorizations expire by it.
             guard let seconds = Int64(form["advance"] ?? "") else { return json(400, .object([("error", .string("advance (seconds) is required"))])) }
             configuration.clock.advance(seconds: seconds)
-            return json(200, .object([("now", .number(String(now)))]))
+            return json(200, .object([("now", .number(String(now))), ("nowDate", .string(isoDate(now)))]))
+        case ("GET", "clock", 1):
+            return json(200, .object([("now", .number(String(now))), ("nowDate", .string(isoDate(now)))]))
         default:
             return json(404, .object([("error", .string("no such control endpoint"))]))
         }
@@ -114,7 +117,9 @@ extension SandboxWorker {
     }
 
     private func describe(_ tx: SandboxTransaction) -> JSONText {
-        .object([("transactionId", .id(tx.id)), ("orderId", .string(tx.orderId)), ("status", .string(expired(tx) ? "expired" : tx.status)),
+        .object([("transactionId", .id(tx.id)), ("orderId", .string(tx.orderId)),
+                 ("status", .string(expired(tx) ? "expired" : authorizationExpired(tx) ? "expired_authorization" : tx.status)),
+                 ("authorizationExpireDate", tx.status == "authorized" ? tx.authorizationExpiresAt.map { .string(isoDate($0)) } : nil),
                  ("amount", .amount(tx.amount)), ("currency", .string(tx.currency)), ("authorizedAmount", .amount(tx.authorizedAmount)),
                  ("capturedAmount", .amount(tx.capturedAmount)), ("refundedAmount", .amount(tx.refundedAmount)),
                  ("confirmUrlType", .string(tx.confirmUrlType)), ("regKey", tx.regKey.map { .string($0) }),

@@ -19,25 +19,25 @@ private struct RequestBody: Decodable {
 
 private struct AmountBody: Decodable { let amount: Decimal; let currency: String }
 private struct RefundBody: Decodable { let refundAmount: Decimal? }
-private struct PreapprovedBody: Decodable { let productName: String; let amount: Decimal; let currency: String; let orderId: String; let capture: Bool? }
+struct PreapprovedBody: Decodable { let productName: String; let amount: Decimal; let currency: String; let orderId: String; let capture: Bool? }
 
 extension SandboxWorker {
-    func process(_ operation: (op: LinePayOperation, id: Int64?, regKey: String?), request: FastCGIRequest, channel: SandboxChannel) throws -> APIAnswer {
+    func process(_ operation: SandboxRoute, request: FastCGIRequest, channel: SandboxChannel) throws -> APIAnswer {
         switch operation.op {
         case .request: return try reserve(request.body, channel: channel, base: baseURL(request))
-        case .confirm: return try confirm(operation.id!, request.body, channel: channel)
-        case .capture: return try capture(operation.id!, request.body, channel: channel)
+        case .confirm: return try confirm(operation.id!, request.body, channel: channel, provider: operation.paymentProvider)
+        case .capture: return try capture(operation.id!, request.body, channel: channel, provider: operation.paymentProvider)
         case .void: return try void(operation.id!, channel: channel)
         case .refund: return try refund(operation.id!, request.body, channel: channel)
-        case .paymentDetails: return try details(request.query, channel: channel)
+        case .paymentDetails: return try details(request.query, channel: channel, provider: operation.paymentProvider)
         case .checkPaymentStatus: return try check(operation.id!, channel: channel)
         case .checkRegKey: return try checkRegKey(operation.regKey!, channel: channel)
-        case .payPreapproved: return try payPreapproved(operation.regKey!, request.body, channel: channel)
+        case .payPreapproved: return try payPreapproved(operation.regKey!, request.body, channel: channel, provider: operation.paymentProvider)
         case .expireRegKey: return try expireRegKey(operation.regKey!, channel: channel)
         }
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, _ body: [UInt8]) throws -> T {
+    func decode<T: Decodable>(_ type: T.Type, _ body: [UInt8]) throws -> T {
         guard (try? JSONSerialization.jsonObject(with: Data(body))) != nil else { throw ParameterError("2102", "body is not JSON") }
         do { return try JSONDecoder().decode(type, from: Data(body)) } catch let DecodingError.keyNotFound(key, ctx) {
             throw ParameterError("2101", "missing \((ctx.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: "."))")
@@ -48,21 +48,21 @@ extension SandboxWorker {
         }
     }
 
-    private func length(_ s: String?, _ max: Int, _ field: String, required: Bool = false) throws {
+    func length(_ s: String?, _ max: Int, _ field: String, required: Bool = false) throws {
         if required && (s ?? "").isEmpty { throw ParameterError("2101", "\(field) is required") }
         if let s, s.count > max { throw ParameterError("2101", "\(field) longer than \(max)") }
     }
 
-    private func currency(_ code: String) throws -> Currency {
+    func currency(_ code: String) throws -> Currency {
         guard let c = Currency(rawValue: code) else { throw ParameterError("1178", "unsupported currency \(code)") }
         return c
     }
 
-    private func scale(_ v: Decimal, _ c: Currency, _ field: String) throws {
+    func scale(_ v: Decimal, _ c: Currency, _ field: String) throws {
         if !Money.fits(v, c) { throw ParameterError("1124", "\(field) has too many decimals for \(c.rawValue)") }
     }
 
-    private func mine(_ id: Int64, _ channel: SandboxChannel) throws -> SandboxTransaction {
+    func mine(_ id: Int64, _ channel: SandboxChannel) throws -> SandboxTransaction {
         guard let tx = try store.transaction(id: id), tx.channelId == channel.id else { throw ParameterError("1150", "no transaction \(id)") }
         return tx
     }
@@ -136,20 +136,22 @@ extension SandboxWorker {
 
     // MARK: confirm, capture, void, refund
 
-    private func payInfo(_ amount: Decimal) -> JSONText {
+    func payInfo(_ amount: Decimal) -> JSONText {
         .array([.object([("method", .string("CREDIT_CARD")), ("amount", .amount(amount)), ("creditCardNickname", .string("")),
                          ("creditCardBrand", .string("VISA")), ("maskedCreditCardNumber", .string("**** **** **** 1234"))])])
     }
 
-    private func confirm(_ id: Int64, _ body: [UInt8], channel: SandboxChannel) throws -> APIAnswer {
+    private func confirm(_ id: Int64, _ body: [UInt8], channel: SandboxChannel, provider: JSONText?) throws -> APIAnswer {
         let b = try decode(AmountBody.self, body)
         return try store.db.immediateTransaction {
             let tx = try mine(id, channel)
             switch tx.status {
             case "approved": break
-            case "reserved": throw ParameterError(expired(tx) ? "1180" : "1159", expired(tx) ? "expired (20 minutes)" : "not approved by the shopper yet")
+            // 1169: "Must select a payment method and password authorization at LINE Pay": the shopper has not yet.
+            case "reserved": throw ParameterError(expired(tx) ? "1180" : "1169", expired(tx) ? "expired (20 minutes)" : "not approved by the shopper yet")
             case "cancelled", "failed": throw ParameterError("1180", "the payment is \(tx.status)")
-            default: throw ParameterError("1172", "already confirmed: a second confirm never pays twice")
+            // 1152: "There is a history of transactions with the same transactionId." Never a second payment.
+            default: throw ParameterError("1152", "already confirmed: a second confirm never pays twice")
             }
             if expired(tx) { throw ParameterError("1180", "expired (20 minutes)") }
             if b.amount != tx.amount || b.currency != tx.currency {
@@ -162,23 +164,30 @@ extension SandboxWorker {
                                  [.text(regKey!), .text(channel.id), .integer(id), .text(tx.currency), .integer(now)])
             }
             let to = tx.capture ? "captured" : "authorized"
-            guard try store.transition(id, from: ["approved"], to: to, extra: "authorized_amount = ?, captured_amount = ?, reg_key = ?, confirmed_at = ?",
-                                       [.text(Money.format(tx.amount)), .text(tx.capture ? Money.format(tx.amount) : "0"), SQLiteValue(regKey), .integer(now)])
+            // An authorization lasts as long as the date confirm gives (the GMO-PG and VeriTrans guides: 30 days);
+            // stored, so payment details, capture and void judge it by the sandbox's clock.
+            let expiresAt: Int64? = tx.capture ? nil : now + Self.authorizationLifetime
+            guard try store.transition(id, from: ["approved"], to: to, extra: "authorized_amount = ?, captured_amount = ?, reg_key = ?, confirmed_at = ?, authorization_expires_at = ?",
+                                       [.text(Money.format(tx.amount)), .text(tx.capture ? Money.format(tx.amount) : "0"), SQLiteValue(regKey), .integer(now),
+                                        SQLiteValue(expiresAt)])
             else { throw ParameterError("1198", "concurrent confirm") }
             return APIAnswer(code: "0000", message: "Success.", info: .object([
                 ("orderId", .string(tx.orderId)), ("transactionId", .id(id)),
-                ("authorizationExpireDate", tx.capture ? nil : .string(isoDate(now + 30 * 86400))),
+                ("authorizationExpireDate", expiresAt.map { .string(isoDate($0)) }),
                 ("regKey", regKey.map { .string($0) }), ("payInfo", payInfo(tx.amount)),
-                ("packages", .number(tx.packagesJSON)),
+                ("packages", .number(tx.packagesJSON)), ("paymentProvider", provider),
             ]))
         }
     }
 
-    private func capture(_ id: Int64, _ body: [UInt8], channel: SandboxChannel) throws -> APIAnswer {
+    private func capture(_ id: Int64, _ body: [UInt8], channel: SandboxChannel, provider: JSONText?) throws -> APIAnswer {
         let b = try decode(AmountBody.self, body)
         return try store.db.immediateTransaction {
             let tx = try mine(id, channel)
             guard tx.status == "authorized" else { throw ParameterError("1155", "not an authorization (\(tx.status))") }
+            // An expired authorization is no longer one: 1155 as for any other transaction that is not (the
+            // reference names no code of its own for it).
+            if authorizationExpired(tx) { throw ParameterError("1155", "the authorization expired at \(isoDate(tx.authorizationExpiresAt ?? 0))") }
             if b.amount <= 0 { throw ParameterError("1183", "amount must be greater than 0") }
             if b.currency != tx.currency { throw ParameterError("2101", "currency differs from the authorization") }
             if b.amount > tx.authorizedAmount { throw ParameterError("1184", "capture above the authorized \(Money.format(tx.authorizedAmount))") }
@@ -186,6 +195,7 @@ extension SandboxWorker {
             else { throw ParameterError("1198", "concurrent capture") }
             return APIAnswer(code: "0000", message: "Success.", info: .object([
                 ("orderId", .string(tx.orderId)), ("transactionId", .id(id)), ("payInfo", payInfo(b.amount)),
+                ("paymentProvider", provider),
             ]))
         }
     }
@@ -195,6 +205,7 @@ extension SandboxWorker {
             let tx = try mine(id, channel)
             if tx.status == "voided" { throw ParameterError("1165", "already voided") }
             guard tx.status == "authorized" else { throw ParameterError("1155", "only an authorization can be voided (\(tx.status))") }
+            if authorizationExpired(tx) { throw ParameterError("1155", "the authorization expired at \(isoDate(tx.authorizationExpiresAt ?? 0))") }
             _ = try store.transition(id, from: ["authorized"], to: "voided")
             return APIAnswer(code: "0000", message: "Success.")
         }
@@ -217,130 +228,6 @@ extension SandboxWorker {
             try store.db.run("UPDATE transactions SET refunded_amount = ? WHERE id = ?", [.text(Money.format(tx.refundedAmount + amount)), .integer(id)])
             return APIAnswer(code: "0000", message: "Success.", info: .object([
                 ("refundTransactionId", .id(refundId)), ("refundTransactionDate", .string(isoDate(now))),
-            ]))
-        }
-    }
-
-    // MARK: details and checks
-
-    func expired(_ tx: SandboxTransaction) -> Bool {
-        (tx.status == "reserved" || tx.status == "approved") && now - tx.createdAt >= 20 * 60
-    }
-
-    private func details(_ query: [(String, String)], channel: SandboxChannel) throws -> APIAnswer {
-        let ids = query.filter { $0.0 == "transactionId" || $0.0 == "transactionId[]" }.map(\.1)
-        let orders = query.filter { $0.0 == "orderId" || $0.0 == "orderId[]" }.map(\.1)
-        let fields = query.first { $0.0 == "fields" }?.1
-        if ids.count + orders.count == 0 { throw ParameterError("2101", "transactionId or orderId is required") }
-        if ids.count + orders.count > 100 { throw ParameterError("1177", "more than 100 ids") }
-        if let fields, fields != "TRANSACTION", fields != "ORDER" { throw ParameterError("2101", "fields \(fields)") }
-        var entries: [JSONText] = []
-        var seen = Set<Int64>()
-        func add(_ tx: SandboxTransaction) throws {
-            guard ["authorized", "captured", "voided"].contains(tx.status), seen.insert(tx.id).inserted else { return }
-            entries.append(try detail(tx, channel: channel, fields: fields))
-        }
-        for text in ids {
-            guard let id = Int64(text) else { throw ParameterError("2101", "transactionId \(text) is not a number") }
-            if let tx = try store.transaction(id: id), tx.channelId == channel.id { try add(tx); continue }
-            if let r = try store.refund(id: id), let tx = try store.transaction(id: r.int("transaction_id") ?? 0), tx.channelId == channel.id {
-                entries.append(.object([
-                    ("transactionId", .id(id)), ("transactionDate", .string(isoDate(r.int("created_at") ?? 0))),
-                    ("transactionType", .string(r.text("kind") ?? "PARTIAL_REFUND")), ("productName", .string(tx.productName)),
-                    ("currency", .string(tx.currency)), ("originalTransactionId", .id(tx.id)),
-                    ("payInfo", .array([.object([("method", .string("CREDIT_CARD")), ("amount", .number("-" + (r.text("amount") ?? "0")))])])),
-                ]))
-            }
-        }
-        for order in orders { for tx in try store.transactions(channel: channel.id, orderId: order) { try add(tx) } }
-        if entries.isEmpty { throw ParameterError("1150", "no transaction found") }
-        return APIAnswer(code: "0000", message: "Success.", info: .array(entries))
-    }
-
-    private func detail(_ tx: SandboxTransaction, channel: SandboxChannel, fields: String?) throws -> JSONText {
-        let refunds = try store.refunds(of: tx.id)
-        let paid = tx.status == "captured" ? tx.capturedAmount : tx.authorizedAmount
-        let payStatus: String? = tx.status == "authorized" ? "AUTHORIZATION" : tx.status == "voided" ? "VOIDED_AUTHORIZATION" : nil
-        var fieldsOut: [(String, JSONText?)] = [("transactionId", .id(tx.id)), ("orderId", .string(tx.orderId))]
-        if fields != "ORDER" {
-            fieldsOut += [
-                ("transactionDate", .string(isoDate(tx.confirmedAt ?? tx.createdAt))), ("transactionType", .string("PAYMENT")),
-                ("payStatus", payStatus.map { .string($0) }), ("productName", .string(tx.productName)),
-                ("merchantName", .string(channel.merchantName)), ("currency", .string(tx.currency)),
-                ("authorizationExpireDate", tx.status == "authorized" ? .string(isoDate((tx.confirmedAt ?? now) + 30 * 86400)) : nil),
-                ("payInfo", payInfo(paid)),
-                ("refundList", refunds.isEmpty ? nil : .array(refunds.map { r in .object([
-                    ("refundTransactionId", .id(r.int("id") ?? 0)), ("transactionType", .string(r.text("kind") ?? "PARTIAL_REFUND")),
-                    ("refundAmount", .number(r.text("amount") ?? "0")), ("refundTransactionDate", .string(isoDate(r.int("created_at") ?? 0))),
-                ]) })),
-            ]
-        }
-        if fields != "TRANSACTION" { fieldsOut += [("packages", .number(tx.packagesJSON))] }
-        return .object(fieldsOut)
-    }
-
-    private func check(_ id: Int64, channel: SandboxChannel) throws -> APIAnswer {
-        let tx = try mine(id, channel)
-        let code: String
-        switch tx.status {
-        case "reserved": code = expired(tx) ? "0121" : "0000"
-        case "approved": code = expired(tx) ? "0121" : "0110"
-        case "cancelled": code = "0121"
-        case "failed": code = "0122"
-        default: code = "0123"
-        }
-        return APIAnswer(code: code, message: ReturnCode(code).explanation(for: .checkPaymentStatus) ?? "")
-    }
-
-    // MARK: preapproved
-
-    private func regKeyRow(_ key: String, _ channel: SandboxChannel) throws -> SQLiteRow {
-        guard let row = try store.db.queryOne("SELECT * FROM reg_keys WHERE reg_key = ? AND channel_id = ?", [.text(key), .text(channel.id)])
-        else { throw ParameterError("1190", "no regKey \(key)") }
-        if row.text("status") == "expired" { throw ParameterError("1193", "regKey \(key) expired") }
-        return row
-    }
-
-    private func checkRegKey(_ key: String, channel: SandboxChannel) throws -> APIAnswer {
-        _ = try regKeyRow(key, channel)
-        return APIAnswer(code: "0000", message: "Success.")
-    }
-
-    private func expireRegKey(_ key: String, channel: SandboxChannel) throws -> APIAnswer {
-        try store.db.immediateTransaction {
-            _ = try regKeyRow(key, channel)
-            try store.db.run("UPDATE reg_keys SET status = 'expired' WHERE reg_key = ?", [.text(key)])
-            return APIAnswer(code: "0000", message: "Success.")
-        }
-    }
-
-    private func payPreapproved(_ key: String, _ body: [UInt8], channel: SandboxChannel) throws -> APIAnswer {
-        let b = try decode(PreapprovedBody.self, body)
-        return try store.db.immediateTransaction {
-            let row = try regKeyRow(key, channel)
-            let cur = try currency(b.currency)
-            try length(b.productName, 4000, "productName", required: true)
-            try length(b.orderId, 100, "orderId", required: true)
-            if b.amount <= 0 { throw ParameterError("1183", "amount must be greater than 0") }   // not in its list, as request
-            try scale(b.amount, cur, "amount")
-            if row.text("currency") != b.currency { throw ParameterError("2101", "currency differs from the regKey's") }
-            let id = newTransactionID()
-            let capture = b.capture != false
-            do {
-                try store.db.run("""
-                    INSERT INTO transactions (id, channel_id, order_id, amount, currency, product_name, packages_json, confirm_url,
-                      confirm_url_type, cancel_url, capture, pay_type, locale, check_browser, status, created_at, access_token,
-                      authorized_amount, captured_amount, reg_key, confirmed_at)
-                    VALUES (?,?,?,?,?,?,'[]','','NONE','',?,'PREAPPROVED','en',0,?,?,?,?,?,?,?)
-                    """, [.integer(id), .text(channel.id), .text(b.orderId), .text(Money.format(b.amount)), .text(cur.rawValue),
-                          .text(b.productName), .integer(capture ? 1 : 0), .text(capture ? "captured" : "authorized"), .integer(now),
-                          .text("pre-\(id)"), .text(Money.format(b.amount)), .text(capture ? Money.format(b.amount) : "0"), .text(key), .integer(now)])
-            } catch let e as SQLiteError where e.isConstraint {
-                throw ParameterError("1172", "orderId \(b.orderId) already used")
-            }
-            return APIAnswer(code: "0000", message: "Success.", info: .object([
-                ("orderId", .string(b.orderId)), ("transactionId", .id(id)), ("transactionDate", .string(isoDate(now))),
-                ("authorizationExpireDate", capture ? nil : .string(isoDate(now + 30 * 86400))),
             ]))
         }
     }

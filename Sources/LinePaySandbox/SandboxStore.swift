@@ -18,7 +18,8 @@ struct SandboxTransaction {
     var payType: String
     var locale: String
     var checkBrowser: Bool
-    /// reserved, approved, cancelled, failed, authorized, captured, voided, expired_authorization
+    /// reserved, approved, cancelled, failed, authorized, captured, voided (an authorization past its expiry
+    /// stays `authorized` in the row: it is judged expired by the sandbox's clock, see `authorizationExpiresAt`).
     var status: String
     var createdAt: Int64
     var browserToken: String?
@@ -28,6 +29,8 @@ struct SandboxTransaction {
     var refundedAmount: Decimal
     var regKey: String?
     var confirmedAt: Int64?
+    /// When an authorization (capture=false) expires: the date confirm answered in authorizationExpireDate.
+    var authorizationExpiresAt: Int64?
 
     init(row: SQLiteRow) {
         id = row.int("id") ?? 0
@@ -53,6 +56,8 @@ struct SandboxTransaction {
         refundedAmount = Money.parse(row.text("refunded_amount") ?? "0") ?? 0
         regKey = row.text("reg_key")
         confirmedAt = row.int("confirmed_at")
+        // Rows from before the column: the 30 days from confirm that were answered then.
+        authorizationExpiresAt = row.int("authorization_expires_at") ?? (capture ? nil : confirmedAt.map { $0 + SandboxWorker.authorizationLifetime })
     }
 }
 
@@ -68,7 +73,12 @@ final class SandboxStore {
 
     private func migrate() throws {
         try db.immediateTransaction {
-            if try db.userVersion >= 1 { return }
+            if try db.userVersion >= 2 { return }
+            if try db.userVersion == 1 {
+                try db.execute("ALTER TABLE transactions ADD COLUMN authorization_expires_at INTEGER")
+                try db.setUserVersion(2)
+                return
+            }
             try db.execute("""
             CREATE TABLE IF NOT EXISTS transactions (
               id INTEGER PRIMARY KEY, channel_id TEXT NOT NULL, order_id TEXT NOT NULL, amount TEXT NOT NULL,
@@ -77,7 +87,7 @@ final class SandboxStore {
               locale TEXT NOT NULL, check_browser INTEGER NOT NULL, status TEXT NOT NULL, created_at INTEGER NOT NULL,
               browser_token TEXT, access_token TEXT NOT NULL, authorized_amount TEXT NOT NULL DEFAULT '0',
               captured_amount TEXT NOT NULL DEFAULT '0', refunded_amount TEXT NOT NULL DEFAULT '0', reg_key TEXT,
-              confirmed_at INTEGER, UNIQUE (channel_id, order_id));
+              confirmed_at INTEGER, authorization_expires_at INTEGER, UNIQUE (channel_id, order_id));
             CREATE UNIQUE INDEX IF NOT EXISTS transactions_token ON transactions(access_token);
             CREATE TABLE IF NOT EXISTS refunds (
               seq INTEGER PRIMARY KEY, id INTEGER NOT NULL UNIQUE, transaction_id INTEGER NOT NULL REFERENCES transactions(id), amount TEXT NOT NULL,
@@ -95,7 +105,7 @@ final class SandboxStore {
               channel_id TEXT, nonce TEXT, signature_ok INTEGER NOT NULL, verdict TEXT NOT NULL, operation TEXT,
               return_code TEXT, http_status INTEGER NOT NULL, fault TEXT, body TEXT NOT NULL);
             """)
-            try db.setUserVersion(1)
+            try db.setUserVersion(2)
         }
     }
 
@@ -155,7 +165,7 @@ final class SandboxStore {
     }
 }
 
-/// One call received on the v3 API, with the sandbox's verdict on it.
+/// One call received on the API (v3 or v4), with the sandbox's verdict on it.
 struct CallRecord {
     var at: Int64
     var method: String

@@ -5,8 +5,10 @@ import LinePaySandbox
 
 let usage = """
 usage: linepay-sandbox (--config FILE | --database PATH) [--listen unix:/path.sock | --listen 127.0.0.1:9001]
-                       [--threads N] [--channel ID:SECRET[:Merchant]] [--public-url URL] [--no-fault-by-amount]
+                       [--threads N] [--channel ID:SECRET[:Merchant]] [--public-url URL] [--fault-by-amount]
 Without --listen it serves FastCGI on the inherited socket (spawn-fcgi, systemd) or runs as CGI.
+--fault-by-amount: a confirm whose amount ends in 7 stalls, in 8 is dropped after processing, in 9 is refused
+with 1281 (off by default: a VeriTrans idea, not LINE Pay's). --no-fault-by-amount keeps it off (the default).
 """
 
 func fail(_ message: String) -> Never {
@@ -21,7 +23,7 @@ var listen: ListenAddress? = nil
 var threads = 4
 var channels: [SandboxChannel] = []
 var publicURL: String? = nil
-var faultByAmount = true
+var faultByAmount: Bool? = nil
 
 @MainActor func value(_ flag: String) -> String {
     guard !args.isEmpty else { fail("\(flag) needs a value\n\(usage)") }
@@ -47,6 +49,7 @@ while !args.isEmpty {
         guard parts.count >= 2 else { fail("--channel must be ID:SECRET[:Merchant name]") }
         channels.append(SandboxChannel(id: parts[0], secret: parts[1], merchantName: parts.count > 2 ? parts[2] : "Sandbox Merchant"))
     case "--public-url": publicURL = value(flag)
+    case "--fault-by-amount": faultByAmount = true
     case "--no-fault-by-amount": faultByAmount = false
     case "--help", "-h": print(usage); exit(0)
     default: fail("unknown argument '\(flag)'\n\(usage)")
@@ -57,7 +60,7 @@ var config = configuration ?? SandboxConfiguration(database: database ?? "")
 if let database { config.database = database }
 if !channels.isEmpty { config.channels = channels }
 if let publicURL { config.publicURL = publicURL }
-if !faultByAmount { config.faultByAmount = false }
+if let faultByAmount { config.faultByAmount = faultByAmount }
 if config.database.isEmpty { fail("--database or a config file with 'database' is required\n\(usage)") }
 
 let sandbox: Sandbox

@@ -1,4 +1,5 @@
 import Foundation
+import LinePay
 import Testing
 @testable import LinePayResponder
 
@@ -52,5 +53,15 @@ struct ConfigurationTests {
         try "from-file-secret\n".write(toFile: dir + "/secret", atomically: true, encoding: .utf8)
         let text = Self.good.replacingOccurrences(of: "channel_secret = canary-secret-do-not-print", with: "channel_secret_file = \(dir)/secret")
         #expect(try ResponderConfiguration.parse(text, file: "f").channelSecret == "from-file-secret")
+    }
+
+    @Test func apiVersionChoosesThePathsAndIsChecked() throws {
+        #expect(try ResponderConfiguration.parse(Self.good, file: "f").linePay.apiVersion == .v3)
+        let v4 = try ResponderConfiguration.parse(Self.good + "\napi_version = v4", file: "f")
+        #expect(v4.apiVersion == .v4 && v4.linePay.apiVersion == .v4)
+        let prepared = try LinePayClient(configuration: v4.linePay).prepare(VoidAuthorization(transactionId: TransactionID(2016020510824221610)))
+        #expect(prepared.path == "/v4/payments/authorizations/2016020510824221610/void")
+        #expect(error(Self.good + "\napi_version = v5") == "linepay.conf:9: api_version must be v3 or v4 (default v3)")
+        #expect(error(Self.good + "\napi_version = V4")?.hasPrefix("linepay.conf:9: api_version") == true)
     }
 }

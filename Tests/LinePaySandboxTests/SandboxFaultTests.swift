@@ -84,7 +84,18 @@ import TestSupport
         #expect(try client.paymentDetails(transactionIds: [id]).count == 1)
     }
 
-    @Test func faultsByTheAmountsLastDigit() throws {
+    @Test func faultsByTheAmountsLastDigitOnlyWhenTurnedOn() throws {
+        // Off by default: an amount ending in 9 is paid like any other.
+        let plain = try client.request(SandboxLifecycleTests.order("F-" + UUID().uuidString.prefix(8), amount: 369))
+        try sandbox.approve(plain.transactionId)
+        #expect(try client.confirm(transactionId: plain.transactionId, amount: 369, currency: .TWD).payInfo.map(\.amount) == [369])
+
+        let sandbox = try SandboxHarness(extraArguments: ["--fault-by-amount"])
+        var timeouts = Timeouts()
+        timeouts.readOverrides[.confirm] = .seconds(1)
+        let client = LinePayClient(configuration: .init(channelId: SandboxHarness.channelId, channelSecret: SandboxHarness.channelSecret,
+                                                        environment: .custom(sandbox.baseURL), timeouts: timeouts))
+        func processed(_ id: TransactionID) throws -> Bool { try client.checkPaymentStatus(transactionId: id) == .completed }
         let r = try client.request(SandboxLifecycleTests.order("F-" + UUID().uuidString.prefix(8), amount: 369))
         try sandbox.approve(r.transactionId)
         do { _ = try client.confirm(transactionId: r.transactionId, amount: 369, currency: .TWD); Issue.record("amount 9 paid") } catch {

@@ -35,8 +35,9 @@ import TestSupport
         #expect(reserved.paymentUrl.web.hasPrefix(sandbox.baseURL + "/sandbox/pay/"))
         #expect(reserved.paymentUrl.app?.hasPrefix("line://pay/payment/") == true)
         #expect(try client.checkPaymentStatus(transactionId: reserved.transactionId) == .beforeAuthorization)
-        // Confirm before the shopper approved: refused, nothing paid.
-        #expect(throws: LinePayError.refused(Refusal(operation: .confirm, code: ReturnCode("1159"), message: "Payment request information isn't found."))) {
+        // Confirm before the shopper approved: refused with 1169 ("Must select a payment method and password
+        // authorization at LINE Pay"), nothing paid.
+        #expect(throws: LinePayError.refused(Refusal(operation: .confirm, code: ReturnCode("1169"), message: "Must select a payment method and password authorization at LINE Pay."))) {
             try client.confirm(transactionId: reserved.transactionId, amount: 360, currency: .TWD)
         }
         try sandbox.approve(reserved.transactionId)
@@ -59,7 +60,8 @@ import TestSupport
             _ = try client.confirm(transactionId: reserved.transactionId, amount: 360, currency: .TWD)
             Issue.record("second confirm succeeded")
         } catch {
-            #expect(error.isOutcomeUnknown)   // 1172: the client says "look it up", never "paid twice"
+            #expect(error.isOutcomeUnknown)   // 1152: the client says "look it up", never "paid twice"
+            #expect(error == .outcomeUnknown(.confirm, .ambiguousCode(ReturnCode("1152"), "There is a history of transactions with the same transactionId.")))
         }
         let details = try client.paymentDetails(orderIds: [orderId])
         #expect(details.count == 1)
@@ -85,6 +87,7 @@ import TestSupport
         }
         let after = try client.paymentDetails(transactionIds: [reserved.transactionId])
         #expect(after[0].refundList?.map(\.refundAmount) == [20, 40, 300])
+        #expect(after[0].refundList?.map(\.refundAmountAsReceived) == [-20, -40, -300])   // negative, as LINE Pay writes them
         #expect(after[0].remainingAmount == 0)
         let refundDetail = try client.paymentDetails(transactionIds: [first.refundTransactionId], fields: .transaction)
         #expect(refundDetail[0].originalTransactionId == reserved.transactionId)

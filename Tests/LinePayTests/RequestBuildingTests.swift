@@ -37,7 +37,7 @@ struct RequestBuildingTests {
         #expect(body.contains(#""feeAmount":"50.5""#))
         let c = ConfirmPayment(transactionId: TransactionID(Int64.max), amount: Decimal(string: "12345678901.99")!, currency: .USD)
         #expect(String(decoding: try c.body()!, as: UTF8.self) == #"{"amount":12345678901.99,"currency":"USD"}"#)
-        #expect(c.path == "/v3/payments/9223372036854775807/confirm")
+        #expect(c.path(for: .v3) == "/v3/payments/9223372036854775807/confirm")
         #expect(Money.format(Decimal(string: "100.0")!) == "100")
         #expect(Money.parse("1e3") == nil && Money.parse("10.") == nil && Money.parse(" 1") == nil && Money.parse("0x10") == nil)
     }
@@ -45,19 +45,31 @@ struct RequestBuildingTests {
     @Test func pathsOfEveryEndpoint() {
         let id = TransactionID("2016020510824221610")!
         let key = RegKey("RK9A1B2C3D4E5F6")!
-        #expect(Self.request().path == "/v3/payments/request")
-        #expect(CapturePayment(transactionId: id, amount: 1, currency: .JPY).path == "/v3/payments/authorizations/2016020510824221610/capture")
-        #expect(VoidAuthorization(transactionId: id).path == "/v3/payments/authorizations/2016020510824221610/void")
-        #expect(RefundPayment(transactionId: id).path == "/v3/payments/2016020510824221610/refund")
-        #expect(PaymentDetails(transactionIds: [id]).path == "/v3/payments")
+        #expect(Self.request().path(for: .v3) == "/v3/payments/request")
+        #expect(CapturePayment(transactionId: id, amount: 1, currency: .JPY).path(for: .v3) == "/v3/payments/authorizations/2016020510824221610/capture")
+        #expect(VoidAuthorization(transactionId: id).path(for: .v3) == "/v3/payments/authorizations/2016020510824221610/void")
+        #expect(RefundPayment(transactionId: id).path(for: .v3) == "/v3/payments/2016020510824221610/refund")
+        #expect(PaymentDetails(transactionIds: [id]).path(for: .v3) == "/v3/payments")
         #expect(PaymentDetails(transactionIds: [id, TransactionID(Int64.max)], orderIds: ["a b"], fields: .order).queryString()
                 == "transactionId=2016020510824221610&transactionId=9223372036854775807&orderId=a%20b&fields=ORDER")
-        #expect(CheckPaymentStatus(transactionId: id).path == "/v3/payments/requests/2016020510824221610/check")
-        #expect(CheckRegKey(regKey: key, creditCardAuth: true).path == "/v3/payments/preapprovedPay/RK9A1B2C3D4E5F6/check")
+        #expect(CheckPaymentStatus(transactionId: id).path(for: .v3) == "/v3/payments/requests/2016020510824221610/check")
+        #expect(CheckRegKey(regKey: key, creditCardAuth: true).path(for: .v3) == "/v3/payments/preapprovedPay/RK9A1B2C3D4E5F6/check")
         #expect(CheckRegKey(regKey: key, creditCardAuth: true).queryString() == "creditCardAuth=true")
-        #expect(PayPreapproved(regKey: key, productName: "p", amount: 1, currency: .JPY, orderId: "o").path == "/v3/payments/preapprovedPay/RK9A1B2C3D4E5F6/payment")
-        #expect(ExpireRegKey(regKey: key).path == "/v3/payments/preapprovedPay/RK9A1B2C3D4E5F6/expire")
+        #expect(PayPreapproved(regKey: key, productName: "p", amount: 1, currency: .JPY, orderId: "o").path(for: .v3) == "/v3/payments/preapprovedPay/RK9A1B2C3D4E5F6/payment")
+        #expect(ExpireRegKey(regKey: key).path(for: .v3) == "/v3/payments/preapprovedPay/RK9A1B2C3D4E5F6/expire")
         #expect(RegKey("../x") == nil)
+        // v4: the same endpoints, only the first segment differs.
+        let all: [any LinePayEndpoint] = [Self.request(), ConfirmPayment(transactionId: id, amount: 1, currency: .JPY),
+                                          CapturePayment(transactionId: id, amount: 1, currency: .JPY), VoidAuthorization(transactionId: id),
+                                          RefundPayment(transactionId: id), PaymentDetails(transactionIds: [id]), CheckPaymentStatus(transactionId: id),
+                                          CheckRegKey(regKey: key), PayPreapproved(regKey: key, productName: "p", amount: 1, currency: .JPY, orderId: "o"),
+                                          ExpireRegKey(regKey: key)]
+        #expect(all.count == LinePayOperation.allCases.count)
+        for e in all {
+            #expect(e.path(for: .v4) == "/v4" + e.resource && e.path(for: .v3) == "/v3" + e.resource)
+            #expect(e.resource.hasPrefix("/payments"))
+        }
+        #expect(CapturePayment(transactionId: id, amount: 1, currency: .JPY).path(for: .v4) == "/v4/payments/authorizations/2016020510824221610/capture")
         #expect((try? RefundPayment(transactionId: id).body()).map { String(decoding: $0!, as: UTF8.self) } == "{}")
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import LinePay
 
 /// The independent vectors in ../shared/test-vectors/signing.json, and the signing rules around them.
@@ -69,6 +70,43 @@ struct SigningTests {
         let c = try client.prepare(CheckPaymentStatus(transactionId: id), nonce: check.nonce)
         #expect(c.url.hasSuffix("/check"))
         #expect(c.headers.first { $0.0 == "X-LINE-Authorization" }?.1 == check.signature)
+    }
+
+    /// Under v4 every vector's request is sent to `/v4/...` and signed with that path: the signature equals the one
+    /// an outside HMAC (openssl) computes over the v4 path, and differs from the v3 vector's.
+    @Test func v4RequestsAreSignedWithTheV4Path() throws {
+        let vectors = try Self.vectors()
+        let id = TransactionID("2016020510824221610")!
+        let secret = "a917ab6a2367b536f8e5a6e2977e06f4"
+        let v4 = LinePayClient(configuration: .init(channelId: "1", channelSecret: secret, environment: .custom("https://api.example"), apiVersion: .v4))
+        let cases: [(String, any LinePayEndpoint)] = [
+            ("/confirm", ConfirmPayment(transactionId: id, amount: 360, currency: .TWD)),
+            ("/void", VoidAuthorization(transactionId: id)), ("/refund", RefundPayment(transactionId: id, refundAmount: 20)),
+            ("/check", CheckPaymentStatus(transactionId: id)),
+        ]
+        for (suffix, endpoint) in cases {
+            let v = try #require(vectors.first { $0.path.hasSuffix(suffix) && $0.channelSecret == secret })
+            let p = try v4.prepare(endpoint, nonce: v.nonce)
+            let v4Path = "/v4" + v.path.dropFirst(3)
+            #expect(p.path == v4Path && p.url == "https://api.example" + v4Path)
+            let payload = v.method == "GET" ? (v.queryString ?? "") : (v.body ?? "")
+            #expect(String(decoding: p.payload, as: UTF8.self) == payload)
+            let signature = try #require(p.headers.first { $0.0 == "X-LINE-Authorization" }?.1)
+            #expect(signature == (try opensslSignature(secret: secret, message: secret + v4Path + payload + v.nonce)))
+            #expect(signature != v.signature, "\(suffix): a v4 request must not carry the v3 signature")
+        }
+        let details = try v4.prepare(PaymentDetails(transactionIds: [id], orderIds: ["order-0001"]), nonce: "n-1")
+        #expect(details.path == "/v4/payments" && details.url == "https://api.example/v4/payments?transactionId=2016020510824221610&orderId=order-0001")
+        #expect(LinePaySignature.verify(details.headers.first { $0.0 == "X-LINE-Authorization" }!.1, channelSecret: secret,
+                                        path: "/v4/payments", payload: details.payload, nonce: "n-1"))
+    }
+
+    /// Base64(HMAC-SHA256) computed by the openssl command, outside our code.
+    func opensslSignature(secret: String, message: String) throws -> String {
+        let r = try runProcess("/bin/sh", ["-c", "openssl dgst -sha256 -hmac \"$KEY\" -binary | openssl base64 -A"],
+                               env: ["KEY": secret, "PATH": "/usr/bin:/bin"], stdin: message)
+        #expect(r.status == 0, "\(r.stderr)")
+        return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test func noncesAreFreshUUIDv4() {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// `POST /v3/payments/authorizations/{transactionId}/capture`: captures an authorized payment (up to the authorized amount).
+/// `POST /v3|v4/payments/authorizations/{transactionId}/capture`: captures an authorized payment (up to the authorized amount).
 public struct CapturePayment: LinePayEndpoint, Encodable {
     public static let operation = LinePayOperation.capture
     public var transactionId: TransactionID
@@ -16,11 +16,13 @@ public struct CapturePayment: LinePayEndpoint, Encodable {
         public var orderId: String?
         public var transactionId: TransactionID?
         public var payInfo: [PayInfo]?
+        /// v4 only: `TSP` or `EPI`.
+        public var paymentProvider: PaymentProvider?
     }
 
     enum CodingKeys: String, CodingKey { case amount, currency }
 
-    public var path: String { "/v3/payments/authorizations/\(transactionId)/capture" }
+    public var resource: String { "/payments/authorizations/\(transactionId)/capture" }
 
     public func body() throws -> [UInt8]? { try encodeBody(self) }
 
@@ -28,5 +30,5 @@ public struct CapturePayment: LinePayEndpoint, Encodable {
         try Check.positiveAmount(amount, "amount", currency)
     }
 
-    public static var infoWhenAbsent: Info? { Info(orderId: nil, transactionId: nil, payInfo: nil) }
+    public static var infoWhenAbsent: Info? { Info(orderId: nil, transactionId: nil, payInfo: nil, paymentProvider: nil) }
 }

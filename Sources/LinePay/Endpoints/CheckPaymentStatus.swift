@@ -1,4 +1,4 @@
-/// `GET /v3/payments/requests/{transactionId}/check`: whether the shopper has approved (for confirmUrlType NONE,
+/// `GET /v3|v4/payments/requests/{transactionId}/check`: whether the shopper has approved (for confirmUrlType NONE,
 /// and to settle an unknown outcome). Poll it no faster than once a second.
 public struct CheckPaymentStatus: LinePayEndpoint {
     public static let operation = LinePayOperation.checkPaymentStatus
@@ -26,7 +26,7 @@ public struct CheckPaymentStatus: LinePayEndpoint {
         case completed = "0123"
     }
 
-    public var path: String { "/v3/payments/requests/\(transactionId)/check" }
+    public var resource: String { "/payments/requests/\(transactionId)/check" }
 
     public func queryString() -> String? { "" }
 

@@ -1,4 +1,4 @@
-/// `GET /v3/payments/preapprovedPay/{regKey}/check`: whether a preapproved payment key can still be charged.
+/// `GET /v3|v4/payments/preapprovedPay/{regKey}/check`: whether a preapproved payment key can still be charged.
 public struct CheckRegKey: LinePayEndpoint {
     public typealias Info = NoInfo
     public static let operation = LinePayOperation.checkRegKey
@@ -8,7 +8,7 @@ public struct CheckRegKey: LinePayEndpoint {
 
     public init(regKey: RegKey, creditCardAuth: Bool? = nil) { self.regKey = regKey; self.creditCardAuth = creditCardAuth }
 
-    public var path: String { "/v3/payments/preapprovedPay/\(regKey)/check" }
+    public var resource: String { "/payments/preapprovedPay/\(regKey)/check" }
 
     public func queryString() -> String? { creditCardAuth.map { "creditCardAuth=\($0)" } ?? "" }
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// `POST /v3/payments/{transactionId}/confirm`: completes (or, with capture=false, authorizes) an approved payment.
+/// `POST /v3|v4/payments/{transactionId}/confirm`: completes (or, with capture=false, authorizes) an approved payment.
 /// Amount and currency must come from the merchant's own records, never from the shopper's request.
 public struct ConfirmPayment: LinePayEndpoint, Encodable {
     public static let operation = LinePayOperation.confirm
@@ -23,11 +23,13 @@ public struct ConfirmPayment: LinePayEndpoint, Encodable {
         public var payInfo: [PayInfo]
         public var packages: [PackageInfo]?
         public var shipping: ShippingInfo?
+        /// v4 only: `TSP` or `EPI`.
+        public var paymentProvider: PaymentProvider?
     }
 
     enum CodingKeys: String, CodingKey { case amount, currency }
 
-    public var path: String { "/v3/payments/\(transactionId)/confirm" }
+    public var resource: String { "/payments/\(transactionId)/confirm" }
 
     public func body() throws -> [UInt8]? { try encodeBody(self) }
 

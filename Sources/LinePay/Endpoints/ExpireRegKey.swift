@@ -1,4 +1,4 @@
-/// `POST /v3/payments/preapprovedPay/{regKey}/expire`: ends a preapproved payment key for good.
+/// `POST /v3|v4/payments/preapprovedPay/{regKey}/expire`: ends a preapproved payment key for good.
 public struct ExpireRegKey: LinePayEndpoint {
     public typealias Info = NoInfo
     public static let operation = LinePayOperation.expireRegKey
@@ -6,7 +6,7 @@ public struct ExpireRegKey: LinePayEndpoint {
 
     public init(regKey: RegKey) { self.regKey = regKey }
 
-    public var path: String { "/v3/payments/preapprovedPay/\(regKey)/expire" }
+    public var resource: String { "/payments/preapprovedPay/\(regKey)/expire" }
 
     /// The reference defines no body: an empty one is sent and signed.
     public func body() throws -> [UInt8]? { [] }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// `POST /v3/payments/preapprovedPay/{regKey}/payment`: charges a preapproved key without the shopper.
+/// `POST /v3|v4/payments/preapprovedPay/{regKey}/payment`: charges a preapproved key without the shopper.
 public struct PayPreapproved: LinePayEndpoint, Encodable {
     public static let operation = LinePayOperation.payPreapproved
     public var regKey: RegKey
@@ -24,11 +24,13 @@ public struct PayPreapproved: LinePayEndpoint, Encodable {
         public var transactionId: TransactionID
         public var transactionDate: String?
         public var authorizationExpireDate: String?
+        /// v4 only: `TSP` or `EPI`.
+        public var paymentProvider: PaymentProvider?
     }
 
     enum CodingKeys: String, CodingKey { case productName, amount, currency, orderId, capture }
 
-    public var path: String { "/v3/payments/preapprovedPay/\(regKey)/payment" }
+    public var resource: String { "/payments/preapprovedPay/\(regKey)/payment" }
 
     public func body() throws -> [UInt8]? { try encodeBody(self) }
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// `GET /v3/payments`: what LINE Pay holds for up to 100 transactions or orders: the ground truth to reconcile with.
+/// `GET /v3|v4/payments`: what LINE Pay holds for up to 100 transactions or orders: the ground truth to reconcile with.
 public struct PaymentDetails: LinePayEndpoint {
     public typealias Info = [Detail]
     public static let operation = LinePayOperation.paymentDetails
@@ -35,22 +35,34 @@ public struct PaymentDetails: LinePayEndpoint {
         public var originalTransactionId: TransactionID?
         public var packages: [PackageInfo]?
         public var shipping: ShippingInfo?
+        /// v4 only: `TSP` or `EPI`.
+        public var paymentProvider: PaymentProvider?
 
-        /// sum(payInfo[].amount) - sum(refundList[].refundAmount), as the reference computes the final amount.
+        /// sum(payInfo[].amount) - sum(|refundList[].refundAmount|): the reference's final amount, whichever sign
+        /// LINE Pay gave the refunds (real answers write them negative).
         public var remainingAmount: Decimal {
             (payInfo ?? []).reduce(Decimal(0)) { $0 + $1.amount } - (refundList ?? []).reduce(Decimal(0)) { $0 + $1.refundAmount }
         }
     }
 
-    /// `refundList[]`.
+    /// `refundList[]`. Real payment details write `refundAmount` negative (`-20` beside `PARTIAL_REFUND`); the
+    /// reference's formula reads as if positive. `refundAmount` is therefore the magnitude, always >= 0, so callers
+    /// compare it with the amounts they refunded; `refundAmountAsReceived` keeps the sign LINE Pay sent.
     public struct Refund: Decodable, Sendable, Equatable {
         public var refundTransactionId: TransactionID
         public var transactionType: String?
-        public var refundAmount: Decimal
+        /// The amount refunded, as a magnitude (>= 0) whatever sign the answer carried.
+        public var refundAmount: Decimal { refundAmountAsReceived < 0 ? -refundAmountAsReceived : refundAmountAsReceived }
+        /// `refundAmount` exactly as decoded (negative in real answers).
+        public var refundAmountAsReceived: Decimal
         public var refundTransactionDate: String?
+
+        enum CodingKeys: String, CodingKey {
+            case refundTransactionId, transactionType, refundAmountAsReceived = "refundAmount", refundTransactionDate
+        }
     }
 
-    public var path: String { "/v3/payments" }
+    public var resource: String { "/payments" }
 
     /// `transactionId=..&orderId=..&fields=..`: repeated keys, values percent-encoded, no `?`.
     public func queryString() -> String? {

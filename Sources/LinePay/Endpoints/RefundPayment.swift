@@ -1,6 +1,6 @@
 import Foundation
 
-/// `POST /v3/payments/{transactionId}/refund`: refunds a captured payment, fully (no amount) or partly.
+/// `POST /v3|v4/payments/{transactionId}/refund`: refunds a captured payment, fully (no amount) or partly.
 public struct RefundPayment: LinePayEndpoint, Encodable {
     public static let operation = LinePayOperation.refund
     public var transactionId: TransactionID
@@ -22,7 +22,7 @@ public struct RefundPayment: LinePayEndpoint, Encodable {
 
     enum CodingKeys: String, CodingKey { case refundAmount }
 
-    public var path: String { "/v3/payments/\(transactionId)/refund" }
+    public var resource: String { "/payments/\(transactionId)/refund" }
 
     public func body() throws -> [UInt8]? { try encodeBody(self) }
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// `POST /v3/payments/request`: reserves a payment and returns the URL the shopper approves it at.
+/// `POST /v3|v4/payments/request`: reserves a payment and returns the URL the shopper approves it at.
 public struct RequestPayment: LinePayEndpoint, Encodable {
     public static let operation = LinePayOperation.request
     /// = sum(packages[].amount) + sum(packages[].userFee) + options.shipping.feeAmount.
@@ -32,7 +32,7 @@ public struct RequestPayment: LinePayEndpoint, Encodable {
         public var app: String?
     }
 
-    public var path: String { "/v3/payments/request" }
+    public var resource: String { "/payments/request" }
 
     public func body() throws -> [UInt8]? { try encodeBody(self) }
 

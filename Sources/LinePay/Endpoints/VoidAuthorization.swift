@@ -1,4 +1,4 @@
-/// `POST /v3/payments/authorizations/{transactionId}/void`: cancels an authorization (all of it; captured payments
+/// `POST /v3|v4/payments/authorizations/{transactionId}/void`: cancels an authorization (all of it; captured payments
 /// are refunded instead). 1900, 1902 and 1999 are retried with bounded backoff, as the reference asks.
 public struct VoidAuthorization: LinePayEndpoint {
     public typealias Info = NoInfo
@@ -8,7 +8,7 @@ public struct VoidAuthorization: LinePayEndpoint {
 
     public init(transactionId: TransactionID) { self.transactionId = transactionId }
 
-    public var path: String { "/v3/payments/authorizations/\(transactionId)/void" }
+    public var resource: String { "/payments/authorizations/\(transactionId)/void" }
 
     /// The reference defines no body: an empty one is sent and signed.
     public func body() throws -> [UInt8]? { [] }
