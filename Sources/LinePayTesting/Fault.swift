@@ -47,6 +47,15 @@ extension ScriptedLinePay {
         }
     }
 
+    /// Every code the reference lists for `operation` other than its success codes, ascending: the rows of a
+    /// fault matrix's "each return code" column. Read from `ReturnCode`'s table, so there is one list.
+    public static func referenceRefusalCodes(for operation: LinePayOperation) -> [String] {
+        (0...9999).map { String(format: "%04d", $0) }.filter { code in
+            code != "0000" && !(operation == .checkPaymentStatus && code.hasPrefix("01"))
+                && ReturnCode(code).explanation(for: operation) != nil
+        }
+    }
+
     /// Capture codes after which LINE Pay cancels the authorization itself (reference, Capture:
     /// "If 1199 or 1280~1298 error codes occur, the transaction will be automatically canceled").
     public static func cancelsAuthorization(_ code: String) -> Bool {

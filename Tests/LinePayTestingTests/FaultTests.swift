@@ -138,3 +138,16 @@ struct FaultTests {
         #expect(shop.pay.count(of: .expireRegKey, regKey: key, .succeeded) == 1)
     }
 }
+
+/// The reference's refusal codes per endpoint, for a matrix to iterate.
+struct ReferenceCodeTests {
+    @Test func codesComeFromTheReferenceTable() {
+        let capture = ScriptedLinePay.referenceRefusalCodes(for: .capture)
+        #expect(capture.contains("1199") && capture.contains("1280") && capture.contains("1298") && capture.contains("1184"))
+        #expect(!capture.contains("0000") && !capture.contains("1297"))
+        #expect(ScriptedLinePay.referenceRefusalCodes(for: .void).contains("1900"))
+        #expect(ScriptedLinePay.referenceRefusalCodes(for: .checkPaymentStatus) == ["1104", "1105", "9000"])
+        #expect(ScriptedLinePay.referenceRefusalCodes(for: .expireRegKey) == ["1104", "1105", "1106", "1190", "1193", "9000"])
+        #expect(capture.filter(ScriptedLinePay.cancelsAuthorization).count == 19)   // 1199 and 1280-1296, 1298
+    }
+}
