@@ -7,6 +7,7 @@ let package = Package(
     name: "linepay-fcgi",
     products: [
         .library(name: "LinePay", type: .dynamic, targets: ["LinePay"]),
+        .library(name: "LinePayTesting", targets: ["LinePayTesting"]),
         .executable(name: "linepay-fcgi", targets: ["linepay-fcgi"]),
         .executable(name: "linepay", targets: ["linepay"]),
         .executable(name: "linepay-sandbox", targets: ["linepay-sandbox"]),
@@ -20,6 +21,8 @@ let package = Package(
 
         // The LINE Pay Online API v3 client: signing, typed endpoints, outcomes. Knows nothing of FastCGI or SQLite.
         .target(name: "LinePay", dependencies: ["COpenSSL", "CCurl"]),
+        // An in-memory, scripted LINE Pay for tests (ours and a shop's): a LinePayTransport with faults and a clock.
+        .target(name: "LinePayTesting", dependencies: ["LinePay"]),
         // A thin Swift face on SQLite: one connection, prepared statements, transactions.
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         // A thin Swift face on libfcgi: threaded accept loop, CGI fallback, request/response as plain data.
@@ -43,6 +46,7 @@ let package = Package(
         // Helpers shared by the test targets: loopback servers, nginx harness, process runner.
         .target(name: "TestSupport", dependencies: [], path: "Tests/TestSupport"),
         .testTarget(name: "LinePayTests", dependencies: ["LinePay", "TestSupport"]),
+        .testTarget(name: "LinePayTestingTests", dependencies: ["LinePayTesting", "LinePay"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "SQLite", "TestSupport"]),
         .testTarget(name: "LinePayStoreTests", dependencies: ["LinePayStore", "LinePay", "TestSupport"]),
         .testTarget(name: "LinePayPagesTests", dependencies: ["LinePayPages"]),
