@@ -52,6 +52,7 @@ let package = Package(
         .testTarget(name: "LinePayPagesTests", dependencies: ["LinePayPages"]),
         .testTarget(name: "LinePayResponderTests", dependencies: ["LinePayResponder", "LinePayStore", "LinePay", "FastCGI", "TestSupport"]),
         .testTarget(name: "LinePayAdminTests", dependencies: ["LinePayResponder", "LinePayStore", "LinePay", "TestSupport"]),
+        .testTarget(name: "LinePayCheckoutTests", dependencies: ["LinePayCheckout", "LinePayStore", "LinePay", "LinePayTesting", "TestSupport"]),
         .testTarget(name: "LinePaySandboxTests", dependencies: ["LinePaySandbox", "LinePay", "FastCGI", "TestSupport"]),
     ]
 )

@@ -44,8 +44,8 @@ extension PaymentCore {
         switch op.kind {
         case .capture:
             switch attempt({ () throws(LinePayError) in try client.capture(transactionId: tx, amount: amount, currency: currency) }) {
-            case .success:
-                try store.markCaptured(orderId: order.orderId, amount: amount, now: clock(), actor: actor)
+            case .success(let info):
+                try store.markCaptured(orderId: order.orderId, amount: amount, paymentProvider: info.paymentProvider?.rawValue, now: clock(), actor: actor)
                 return try store.noteOperationResult(id: op.id, result: "LINE Pay 0000: captured \(money)", now: clock(), actor: actor)
             case .failure(.refused(let r)) where Self.captureRefusalCancelsAuthorization(r.code.rawValue):
                 // The reference (Capture): after these codes "the transaction will be automatically canceled".
@@ -158,7 +158,7 @@ extension PaymentCore {
                                          .joined(separator: " ").nilIfEmpty)
             },
             refunds: (d.refundList ?? []).map {
-                PaymentSnapshot.RefundLine(refundTransactionId: String($0.refundTransactionId.rawValue), amount: Money.format($0.amount),
+                PaymentSnapshot.RefundLine(refundTransactionId: String($0.refundTransactionId.rawValue), amount: Money.format($0.refundAmount),
                                            date: $0.refundTransactionDate)
             })
     }

@@ -42,7 +42,9 @@ extension PaymentCore {
             case .success(let info):
                 let at = clock()
                 try store.attachTransaction(orderId: orderId, transactionId: info.transactionId.rawValue, now: at, actor: actor)
-                try store.markConfirmed(orderId: orderId, captured: capture, amount: amount, regKey: nil, now: at, actor: actor)
+                try store.markConfirmed(orderId: orderId, captured: capture, amount: amount, regKey: nil,
+                                        authorizationExpiresAt: unixTime(linePayDate: info.authorizationExpireDate),
+                                        paymentProvider: info.paymentProvider?.rawValue, now: at, actor: actor)
                 let done = try store.noteOperationResult(
                     id: op.id, result: "LINE Pay 0000: \(capture ? "charged" : "authorized") \(Money.format(amount)) \(order.currency), "
                         + "transaction \(info.transactionId)", now: at, actor: actor)

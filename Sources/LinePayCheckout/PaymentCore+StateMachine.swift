@@ -206,7 +206,7 @@ extension PaymentCore {
                                   detail: "0000 \(captured ? "captured" : "authorized") \(Money.format(order.amount)) \(order.currency)", now: now)
             return try store.markConfirmed(orderId: order.orderId, captured: captured, amount: order.amount, regKey: info.regKey?.rawValue,
                                            authorizationExpiresAt: unixTime(linePayDate: info.authorizationExpireDate),
-                                           now: now, actor: actor) ?? order
+                                           paymentProvider: info.paymentProvider?.rawValue, now: now, actor: actor) ?? order
         case .failure(let error):
             try store.appendEvent(orderId: order.orderId, kind: "api.confirm", actor: actor, detail: "\(error)", now: now)
             switch error {
@@ -269,22 +269,23 @@ extension PaymentCore {
         // Payment details never shows a regKey: a PREAPPROVED confirm settled from it must say so.
         let regKeyLost = settings.payType == .PREAPPROVED && order.regKey == nil && order.sessionId != "admin"
         let expires = unixTime(linePayDate: d.authorizationExpireDate)
+        let provider = d.paymentProvider?.rawValue
         switch d.status {
         case "AUTHORIZATION":
             return try store.markConfirmed(orderId: order.orderId, captured: false, amount: amount, regKey: nil, regKeyUnknown: regKeyLost,
-                                           authorizationExpiresAt: expires, now: now, actor: actor) ?? order
+                                           authorizationExpiresAt: expires, paymentProvider: provider, now: now, actor: actor) ?? order
         case "VOIDED_AUTHORIZATION":
             _ = try store.markConfirmed(orderId: order.orderId, captured: false, amount: amount, regKey: nil, regKeyUnknown: regKeyLost,
-                                        authorizationExpiresAt: expires, now: now, actor: actor)
+                                        authorizationExpiresAt: expires, paymentProvider: provider, now: now, actor: actor)
             return try store.markVoided(orderId: order.orderId, reason: "LINE Pay shows the authorization voided", now: now, actor: actor) ?? order
         case "EXPIRED_AUTHORIZATION":
             _ = try store.markConfirmed(orderId: order.orderId, captured: false, amount: amount, regKey: nil, regKeyUnknown: regKeyLost,
-                                        authorizationExpiresAt: expires, now: now, actor: actor)
+                                        authorizationExpiresAt: expires, paymentProvider: provider, now: now, actor: actor)
             return try store.markExpired(orderId: order.orderId, from: [.authorized], reason: "The authorization expired at LINE Pay (EXPIRED_AUTHORIZATION).",
                                          now: now, actor: actor) ?? order
         default:
             return try store.markConfirmed(orderId: order.orderId, captured: true, amount: amount, regKey: nil, regKeyUnknown: regKeyLost,
-                                           now: now, actor: actor) ?? order
+                                           paymentProvider: provider, now: now, actor: actor) ?? order
         }
     }
 }

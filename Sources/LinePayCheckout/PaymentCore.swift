@@ -46,8 +46,3 @@ extension PaymentDetails.Detail {
     /// The status with the reference's default: an entry without payStatus is captured.
     var status: String { payStatus ?? "CAPTURED" }
 }
-
-extension PaymentDetails.Refund {
-    /// Refund amounts are listed negative by LINE Pay (positive in older answers): compare magnitudes only.
-    var amount: Decimal { refundAmount < 0 ? -refundAmount : refundAmount }
-}

@@ -213,14 +213,14 @@ public struct Reconciler {
             let known = try store.refundTransactionIds(orderRowId: order.rowId)
             let unrecorded = (payment.refundList ?? []).filter { !known.contains($0.refundTransactionId.rawValue) }
             for refund in unrecorded.sorted(by: { $0.refundTransactionId < $1.refundTransactionId }) {
-                try store.markRefunded(orderId: order.orderId, amount: refund.amount,
+                try store.markRefunded(orderId: order.orderId, amount: refund.refundAmount,
                                        refundTransactionId: refund.refundTransactionId.rawValue, now: now, actor: actor)
             }
             if let settled = try store.operation(idempotencyKey: op.idempotencyKey), settled.state == .done {
                 return try done("LINE Pay shows the refund, refund transaction \(settled.refundTransactionId.map(String.init) ?? "?")")
             }
             return try notDone(unrecorded.isEmpty ? "LINE Pay shows no refund we have not recorded"
-                                                  : "LINE Pay shows refunds of \(unrecorded.map { Money.format($0.amount) }.joined(separator: ", ")), none of this amount")
+                                                  : "LINE Pay shows refunds of \(unrecorded.map { Money.format($0.refundAmount) }.joined(separator: ", ")), none of this amount")
         }
     }
 }
