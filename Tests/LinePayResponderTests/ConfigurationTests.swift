@@ -26,6 +26,23 @@ struct ConfigurationTests {
         #expect(c.timeouts.read(.confirm) == .seconds(3) && c.timeouts.read(.capture) == .seconds(60))
     }
 
+    /// Issue 9, case 10: a query in public_base_url would put reserved names into confirmUrl.
+    @Test func publicBaseURLWithAQueryIsRefused() {
+        let bad = Self.good.replacingOccurrences(of: "public_base_url = https://shop.example/linepay",
+                                                 with: "public_base_url = https://shop.example/linepay?orderId=X")
+        #expect(error(bad)?.contains("public_base_url must have no query") == true)
+        let fragment = Self.good.replacingOccurrences(of: "/linepay\n", with: "/linepay#top\n")
+        #expect(error(fragment)?.contains("public_base_url") == true)
+    }
+
+    /// Issue 9, case 9: under SERVER, Confirm is bounded well inside LINE Pay's 20 s call to confirmUrl.
+    @Test func serverTypeBoundsConfirmInsideLinePaysWait() throws {
+        let c = try ResponderConfiguration.parse(Self.good + "\nconfirm_url_type = SERVER", file: "f")
+        #expect(c.timeouts.read(.confirm) == .seconds(12) && c.timeouts.connect + c.timeouts.read(.confirm) <= .seconds(17))
+        #expect(error(Self.good + "\nconfirm_url_type = SERVER\nread_timeout_confirm = 40")?.contains("at most 17") == true)
+        #expect(try ResponderConfiguration.parse(Self.good, file: "f").timeouts.read(.confirm) == .seconds(40))
+    }
+
     @Test func errorsNameFileLineAndKey() {
         #expect(error(Self.good + "\ncolour = blue") == "linepay.conf:9: unknown key 'colour'")
         #expect(error(Self.good + "\ncapture = maybe")?.hasPrefix("linepay.conf:9: capture must be true or false") == true)
