@@ -1,4 +1,5 @@
 import LinePay
+import LinePayStore
 
 /// What the payment core needs to know of the shop's configuration (the responder builds it from its file).
 public struct CheckoutSettings: Sendable {
@@ -33,10 +34,18 @@ public struct CheckoutSettings: Sendable {
         return t.read(.confirm).components.seconds + t.connect.components.seconds + 5
     }
 
-    /// A pending after-sale operation older than this cannot still have its call running (all attempts spent).
-    public var pendingLimit: Int64 {
+    /// A pending after-sale operation older than this cannot still have its call running: connect + read timeout
+    /// of its own call, times the attempts only void retries, plus the backoff between them and a margin.
+    public func pendingLimit(_ kind: OperationKind) -> Int64 {
         let t = linePay.timeouts
-        let slowest = [LinePayOperation.capture, .void, .refund, .payPreapproved].map { (t.connect + t.read($0)).components.seconds }.max() ?? 60
-        return slowest * Int64(linePay.retry.maxAttempts) + 10
+        let call: LinePayOperation = switch kind {
+        case .capture: .capture
+        case .void: .void
+        case .refund: .refund
+        case .charge: .payPreapproved
+        }
+        let attempts = kind == .void ? Int64(linePay.retry.maxAttempts) : 1
+        let backoff = kind == .void ? linePay.retry.initialBackoff.components.seconds * (1 << attempts) + 1 : 0
+        return (t.connect + t.read(call)).components.seconds * attempts + backoff + 10
     }
 }

@@ -91,7 +91,7 @@ public struct Reconciler {
     /// `force`: look whatever the schedule says (the admin's refresh).
     public func settleOrder(_ order: Order, now: Int64, force: Bool) throws -> String? {
         if let op = try store.openOperation(orderRowId: order.rowId) {
-            guard op.state == .unknown || now - op.updatedAt >= core.settings.pendingLimit else { return nil }
+            guard op.state == .unknown || now - op.updatedAt >= core.settings.pendingLimit(op.kind) else { return nil }
             return try settle(op, now: now, graceOver: now - op.updatedAt >= Self.absentGrace)
         }
         let before = order.state

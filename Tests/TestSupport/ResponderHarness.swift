@@ -79,6 +79,15 @@ public final class ResponderHarness {
         return p
     }
 
+    /// Ends linepay-fcgi with SIGKILL (no cleanup, as a crash or an OOM kill would) and starts it again on the same
+    /// socket, database and configuration.
+    public func killAndRestartResponder(threads: Int = 8) throws {
+        guard let p = fcgiProcess else { return }
+        p.send(SIGKILL)
+        _ = p.waitForExit(timeout: 10)
+        fcgiProcess = try Self.start(configPath: configPath, socket: socket, threads: threads, log: directory + "/linepay-restarted.log")
+    }
+
     /// The responder's public URL (the location block): http://127.0.0.1:PORT/linepay.
     public var baseURL: String { origin + "/linepay" }
 
