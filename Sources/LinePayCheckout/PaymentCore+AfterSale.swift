@@ -173,3 +173,18 @@ extension PaymentCore {
 extension String {
     var nilIfEmpty: String? { isEmpty ? nil : self }
 }
+
+/// Which after-sale actions the order allows now: the one place the admin page and `linepay show` learn it.
+public struct AllowedActions: Sendable, Equatable {
+    public var capture: Bool
+    public var void: Bool
+    public var refund: Bool
+
+    /// Nothing while an operation is open; capture and void only an authorization; refund only what remains captured.
+    public init(_ order: Order, open: AfterSaleOperation?) {
+        let idle = open == nil && order.transactionId != nil
+        capture = idle && order.state == .authorized
+        void = idle && order.state == .authorized
+        refund = idle && (order.state == .paid || order.state == .partially_refunded) && order.capturedAmount > order.refundedAmount
+    }
+}

@@ -24,6 +24,7 @@ extension AdminPages {
         if let k = d.regKey { facts.append(("RegKey issued", k)) }
         if let from = d.chargedFrom { facts.append(("Charged from the regKey of", from)) }
         if let e = d.lastError { facts.append(("Last error", e)) }
+        facts += d.extraFacts
         main += "<section class=\"lpa-card\" id=\"lpa-order\" data-state=\"\(htmlEscape(d.state))\">\n"
         main += AdminFragment.facts(facts, id: "lpa-facts") + "\n</section>\n"
 

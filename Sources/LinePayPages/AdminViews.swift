@@ -133,11 +133,15 @@ public struct AdminOrderDetail: Sendable {
     public var canCapture: Bool
     public var canVoid: Bool
     public var canRefund: Bool
+    /// More (label, value) lines for the facts card: the hold's expiry, payment provider, a regKey we never saw.
+    public var extraFacts: [(String, String)]
 
     public init(order: OrderView, state: String, linePayOrderId: String?, created: String, updated: String, authorized: String,
                 captured: String, refunded: String, refundable: String, lastError: String?, regKey: String?, chargedFrom: String?,
                 payInfo: [(String, String)], payInfoFetched: String?, open: AdminOperationView?, highlight: AdminOperationView?,
-                notice: String?, operations: [AdminOperationView], events: [AdminEvent], canCapture: Bool, canVoid: Bool, canRefund: Bool) {
+                notice: String?, operations: [AdminOperationView], events: [AdminEvent], canCapture: Bool, canVoid: Bool, canRefund: Bool,
+                extraFacts: [(String, String)] = []) {
+        self.extraFacts = extraFacts
         self.order = order; self.state = state; self.linePayOrderId = linePayOrderId; self.created = created; self.updated = updated
         self.authorized = authorized; self.captured = captured; self.refunded = refunded; self.refundable = refundable
         self.lastError = lastError; self.regKey = regKey; self.chargedFrom = chargedFrom; self.payInfo = payInfo

@@ -67,6 +67,7 @@ extension ResponderWorker {
             chargedFrom = try store.order(rowId: source)?.orderId
         }
         let refundable = order.capturedAmount - order.refundedAmount
+        let allowed = AllowedActions(order, open: open)
         let detail = AdminOrderDetail(
             order: view(order), state: order.state.rawValue, linePayOrderId: order.linePayOrderId, created: utcText(order.createdAt),
             updated: utcText(order.updatedAt), authorized: Money.format(order.authorizedAmount), captured: Money.format(order.capturedAmount),
@@ -75,8 +76,7 @@ extension ResponderWorker {
             chargedFrom: chargedFrom, payInfo: payInfo, payInfoFetched: fetched, open: open.map(operationView), highlight: highlight.map(operationView),
             notice: notice, operations: operations.map(operationView),
             events: try store.events(orderId: orderId).map { AdminEvent(at: utcText($0.at), kind: $0.kind, actor: $0.actor, detail: $0.detail) },
-            canCapture: order.state == .authorized && open == nil, canVoid: order.state == .authorized && open == nil,
-            canRefund: (order.state == .paid || order.state == .partially_refunded) && open == nil && refundable > 0)
+            canCapture: allowed.capture, canVoid: allowed.void, canRefund: allowed.refund, extraFacts: orderFacts(order, now: unixNow()))
         return page(status, AdminPages.order(adminContext(identity), detail))
     }
 

@@ -155,6 +155,9 @@ final class CommandContext {
         let open = ops.last { $0.state.isOpen }
         if arguments.json {
             var j = orderJSON(o, open: open)
+            j["authorizationExpiresAt"] = o.authorizationExpiresAt.map { $0 as Any } ?? NSNull()
+            j["paymentProvider"] = o.paymentProvider as Any? ?? NSNull()
+            j["regKeyUnknown"] = o.regKeyUnknown
             j["items"] = o.items.map { ["name": $0.name, "quantity": $0.quantity, "price": Money.format($0.price)] as [String: Any] }
             j["operations"] = ops.map { operationJSON($0) }
             j["events"] = events.map { ["at": $0.at, "kind": $0.kind, "actor": $0.actor, "detail": $0.detail] as [String: Any] }
@@ -166,6 +169,7 @@ final class CommandContext {
             + "refunded \(Money.format(o.refundedAmount)), refundable \(Money.format(o.capturedAmount - o.refundedAmount))")
         say("  transaction \(o.transactionId.map(String.init) ?? "-"), LINE Pay orderId \(o.linePayOrderId ?? "-"), created \(utcText(o.createdAt)) UTC")
         if let k = o.regKey { say("  regKey \(RegKeyRecord.mask(k))") }
+        for (label, value) in orderFacts(o, now: now()) { say("  \(label): \(value)") }
         for i in o.items { say("  item: \(i.quantity) x \(i.name) at \(Money.format(i.price))") }
         for op in ops { say("  operation \(utcText(op.updatedAt)) \(op.actor): \(op.kind.rawValue) \(op.amount.map(Money.format) ?? "") \(op.state.rawValue): \(op.result)") }
         for e in events { say("  event \(utcText(e.at)) \(e.actor) \(e.kind): \(e.detail)") }
