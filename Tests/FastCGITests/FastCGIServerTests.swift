@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// The server's life cycle and listening, without nginx.
-struct FastCGIServerTests {
+@Suite(.timeLimit(.minutes(5))) struct FastCGIServerTests {
     struct SetupFailed: Error {}
 
     @Test func runThrowsWhenMakeHandlerThrowsInsteadOfCrashing() {

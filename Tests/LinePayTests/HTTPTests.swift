@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// The client over real HTTP against a scripted server on loopback: what arrives, and every way an answer can fail.
-struct HTTPTests {
+@Suite(.timeLimit(.minutes(5))) struct HTTPTests {
     static let secret = "a917ab6a2367b536f8e5a6e2977e06f4"
     static let id = TransactionID("2016020510824221610")!
 

@@ -3,7 +3,7 @@ import Testing
 @testable import LinePay
 
 /// The independent vectors in ../shared/test-vectors/signing.json, and the signing rules around them.
-struct SigningTests {
+@Suite(.timeLimit(.minutes(5))) struct SigningTests {
     struct Vector: Decodable {
         let method: String
         let channelSecret: String

@@ -1,16 +1,5 @@
 import Foundation
 
-/// Polls `condition` every 10 ms until it holds or `timeout` seconds pass; true when it held.
-/// For waiting on a real condition (a socket accepting, a file appearing), never as a blind sleep.
-public func waitUntil(timeout: Double, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while true {
-        if condition() { return true }
-        if Date() >= deadline { return false }
-        usleep(10_000)
-    }
-}
-
 /// A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read it back, close).
 public func freeLoopbackPort() -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
