@@ -70,9 +70,13 @@ func spawnChild(_ path: String, _ arguments: [String], env: [String: String]?, c
     posix_spawnattr_setsigmask(&attributes, &none)
     posix_spawnattr_setsigdefault(&attributes, &all)
 
-    let environment = (env ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+    var environment = env ?? ProcessInfo.processInfo.environment
+    // Tests/bounded.sh marks its run so that it can find and kill whatever a killed test process left behind.
+    if let mark = ProcessInfo.processInfo.environment[runMarker], environment[runMarker] == nil {
+        environment[runMarker] = mark
+    }
+    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
     let argv = ([path] + arguments).map { strdup($0) } + [nil]
-    let envp = environment.map { strdup($0) } + [nil]
     defer { (argv + envp).forEach { free($0) } }
     var pid: pid_t = 0
     let rc = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
@@ -95,6 +99,9 @@ private func gnuSymbol(_ name: String) -> UnsafeMutableRawPointer {
     guard let symbol = dlsym(nil, name) else { fatalError("\(name) not in this libc (glibc 2.34 or later needed)") }
     return symbol
 }
+
+/// The environment variable naming a test run (set by Tests/bounded.sh), passed on to every child.
+let runMarker = "LINEPAY_TEST_RUN"
 
 /// `path` and `arguments` as one shell-like line for messages (arguments with spaces or quotes quoted).
 func commandLine(_ path: String, _ arguments: [String]) -> String {
