@@ -82,3 +82,22 @@ private func loopbackAddress(port: Int) -> sockaddr_in {
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     return address
 }
+
+/// True when a socket of this very process listens on 127.0.0.1:`port` (/proc/net/tcp's inode among
+/// /proc/self/fd): proof that a port answering is ours, not a parallel suite's that won a probe-then-bind race.
+public func thisProcessListens(onPort port: Int) -> Bool {
+    // Not String(contentsOfFile:): it stops after the first 4 KB of a /proc file.
+    guard let handle = FileHandle(forReadingAtPath: "/proc/net/tcp"),
+          let data = try? handle.readToEnd() else { return false }
+    try? handle.close()
+    let table = String(decoding: data, as: UTF8.self)
+    let local = String(format: "0100007F:%04X", port)
+    let inodes = table.split(separator: "\n").dropFirst().compactMap { line -> String? in
+        let f = line.split(separator: " ")
+        return f.count > 9 && f[1] == local && f[3] == "0A" ? String(f[9]) : nil   // 0A: LISTEN
+    }
+    guard !inodes.isEmpty, let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return false }
+    return fds.contains { fd in
+        inodes.contains { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)")) == "socket:[\($0)]" }
+    }
+}
