@@ -1,15 +1,16 @@
 #!/bin/bash
 # The Swift suites for `make test`, never green when cut short: passes only when `swift test` exits 0 AND Swift
-# Testing printed its closing "Test run with N tests in M suites passed" line AND N is the number of tests
-# `swift test list` reports. A test process killed mid-run (which once left swift test exiting 0 with no summary)
-# or a run that stops early thus fails. The whole run is bounded by SWIFT_TEST_SECONDS (Tests/bounded.sh).
+# Testing printed its closing "Test run with N tests in M suites passed" line AND N is the number of Swift Testing
+# tests `swift test list` reports (the ids ending in ")"; XCTest ids have none). A test process killed mid-run
+# (which once left swift test exiting 0 with no summary) or a run that stops early thus fails. The whole run is
+# bounded by SWIFT_TEST_SECONDS (Tests/bounded.sh).
 set -u -o pipefail
 SWIFT=${SWIFT:-swift}
 here=$(cd "$(dirname "$0")" && pwd)
 log=$(mktemp /tmp/swift-test.XXXXXX.log)
 trap 'rm -f "$log"' EXIT
 
-expected=$("$SWIFT" test list --skip-build 2>/dev/null | grep -cE '^[A-Za-z_][A-Za-z0-9_]*\.[^ ]+$')
+expected=$("$SWIFT" test list --skip-build 2>/dev/null | grep -cE '^[A-Za-z_][A-Za-z0-9_]*[./][^ ]*\)$')
 if [ "${expected:-0}" -eq 0 ]; then
     echo "run-swift-tests.sh: 'swift test list --skip-build' listed no tests (built with --build-tests?)" >&2
     exit 1
