@@ -95,16 +95,18 @@ public final class ManagedProcess: @unchecked Sendable {   // @unchecked: the ex
     public func stop(grace: Double = ManagedProcess.gracePeriod,
                      killDeadline: Double = ManagedProcess.killDeadline) throws -> ChildExit {
         if let ended = reaped.current { return ended }
+        // These waits ignore the test's cancellation (its time limit): they are bounded, and must run to the end.
         if grace > 0 {
             killpg(pid, SIGTERM)
-            _ = waitUntil(timeout: grace) { hasExitedUnreaped(pid) }
+            _ = poll(timeout: grace, stopWhenCancelled: false) { hasExitedUnreaped(pid) }
         }
         // The leader is at most a zombie here, so its pid, the group id, cannot be reused by another child yet.
         killpg(pid, SIGKILL)
-        let groupGone = waitUntil(timeout: killDeadline) {
+        let groupGone = poll(timeout: killDeadline, stopWhenCancelled: false) {
             hasExitedUnreaped(pid) && liveMembers(ofGroup: pid).allSatisfy { $0 == pid }
         }
-        let ended = waitForExit(within: groupGone ? killDeadline : 0.1)
+        var ended: ChildExit?
+        _ = poll(timeout: groupGone ? killDeadline : 0.1, stopWhenCancelled: false) { ended = exit; return ended != nil }
         guard groupGone, let ended else {
             let left = liveMembers(ofGroup: pid)
             throw HarnessError(report("still running \(String(format: "%.0f", killDeadline)) s after SIGKILL to its "
@@ -127,13 +129,9 @@ public final class ManagedProcess: @unchecked Sendable {   // @unchecked: the ex
     /// deadline passes, saying what was awaited, with the command line and the tail of its logs.
     public func waitUntilReady(_ what: String, timeout: Double = 20, _ condition: () -> Bool) throws {
         var ended: ChildExit?
-        do {
-            try waitFor(what, timeout: timeout) {
-                ended = exit
-                return ended != nil || condition()
-            }
-        } catch {
-            throw HarnessError(report("\(error)"))
+        try waitFor(what, timeout: timeout, explained: report) {
+            ended = exit
+            return ended != nil || condition()
         }
         if let ended { throw HarnessError(report("\(ended) while waiting for \(what)")) }
     }
