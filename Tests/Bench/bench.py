@@ -60,6 +60,13 @@ class Stack:
         self.dir = tempfile.mkdtemp(prefix="linepay-bench-")
         self.port = free_port()
         self.procs = []
+        try:
+            self._start()
+        except BaseException:   # sys.exit in wait_for included: nothing started is left running
+            self.stop()
+            raise
+
+    def _start(self):
         d = self.dir
         with open(f"{d}/nginx.conf", "w") as f:
             f.write(f"""daemon off; master_process off; pid {d}/nginx.pid; error_log {d}/error.log warn;
@@ -98,21 +105,46 @@ admin_auth = remote_user
                     "--threads", "8", "--channel", f"1234567890:{SECRET}:Bench", "--no-fault-by-amount"], f"{d}/sandbox.sock")
         self.start([f"{BIN}/linepay-fcgi", "--config", f"{d}/linepay.conf", "--listen", f"unix:{d}/linepay.sock",
                     "--threads", "8"], f"{d}/linepay.sock")
-        self.procs.append(subprocess.Popen(["/usr/sbin/nginx", "-p", d + "/", "-c", f"{d}/nginx.conf", "-e", f"{d}/error.log"]))
-        wait_for(lambda: can_connect(port=self.port), "nginx")
+        nginx = self.popen(["/usr/sbin/nginx", "-p", d + "/", "-c", f"{d}/nginx.conf", "-e", f"{d}/error.log"])
+        # nginx writes its pid file once its port is bound: then the port that answers is its own, not another run's.
+        wait_for(lambda: nginx.poll() is not None or (read_pid(f"{d}/nginx.pid") == nginx.pid and can_connect(port=self.port)), "nginx")
+        if nginx.poll() is not None:
+            sys.exit(f"bench: nginx exited: {open(f'{d}/error.log').read()[-2000:]}")
         self.base = base
 
+    def popen(self, argv, **kwargs):
+        """A child in its own session and process group, so stop() ends it with whatever it started."""
+        p = subprocess.Popen(argv, start_new_session=True, stdin=subprocess.DEVNULL, **kwargs)
+        self.procs.append(p)
+        return p
+
     def start(self, argv, sock):
-        self.procs.append(subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=open(f"{self.dir}/{os.path.basename(argv[0])}.log", "w")))
+        self.popen(argv, stdout=subprocess.DEVNULL, stderr=open(f"{self.dir}/{os.path.basename(argv[0])}.log", "w"))
         wait_for(lambda: can_connect(path=sock), argv[0])
 
     def stop(self):
+        """SIGTERM to each group, up to 10 s, then SIGKILL to each group and up to 5 s more: never waits unbounded."""
+        def group(p, sig):
+            try: os.killpg(p.pid, sig)
+            except ProcessLookupError: pass
         for p in self.procs:
-            p.send_signal(signal.SIGTERM)
+            group(p, signal.SIGTERM)
+        deadline = time.monotonic() + 10
         for p in self.procs:
-            try: p.wait(timeout=10)
-            except subprocess.TimeoutExpired: p.kill()
+            try: p.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired: pass
+        for p in self.procs:
+            group(p, signal.SIGKILL)
+            try: p.wait(timeout=5)
+            except subprocess.TimeoutExpired: print(f"bench: pid {p.pid} ({p.args[0]}) survived SIGKILL", file=sys.stderr)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def read_pid(path):
+    try:
+        with open(path) as f: return int(f.read().strip())
+    except (OSError, ValueError):
+        return None
 
 
 def request(conn, method, path, body=None, headers=None):
@@ -127,7 +159,7 @@ def request(conn, method, path, body=None, headers=None):
 def wrk(url, script=None, label=""):
     args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency"]
     if script: args += ["-s", script]
-    out = subprocess.run(args + [url], capture_output=True, text=True).stdout
+    out = subprocess.run(args + [url], capture_output=True, text=True, timeout=int(DURATION) + 60).stdout
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     lat = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)", out, re.M))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -184,7 +216,7 @@ def admin_at_scale(stack, orders):
     """The admin order list and searches with `orders` synthetic orders in the store (linepay seed)."""
     t0 = time.perf_counter()
     subprocess.run([f"{BIN}/linepay", "--config", f"{stack.dir}/linepay.conf", "seed", "--orders", str(orders)],
-                   check=True, stdout=subprocess.DEVNULL)
+                   check=True, stdout=subprocess.DEVNULL, timeout=3600)
     print(f"seeded {orders} orders in {time.perf_counter() - t0:.0f}s; admin requests through nginx, 20 each:")
     c = http.client.HTTPConnection("127.0.0.1", stack.port, timeout=60)
     for label, query in [("order list, first page", ""), ("list by status", "status=paid"),

@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// The FastCGI server in this process behind a real Apache 2.4, configured with the snippets shipped in apache/.
-struct ApacheTests {
+@Suite(.timeLimit(.minutes(5))) struct ApacheTests {
     @Test func proxyFCGISnippetSplitsScriptNameAndPathInfo() throws {
         let app = TestServer(handler: echo)
         let apache = try ApacheServer(.fastcgi(prefix: "/linepay", socket: app.socketPath))

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// Request helpers, form decoding and the CGI response format, without sockets.
-struct RequestResponseTests {
+@Suite(.timeLimit(.minutes(5))) struct RequestResponseTests {
     @Test func percentDecodesUTF8AndKeepsMalformedEscapes() {
         #expect(percentDecode("%E3%83%A9%E3%82%A4%E3%83%B3") == "ライン")
         #expect(percentDecode("a+b") == "a+b")

@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// The SQLite wrapper on real database files.
-final class SQLiteTests {
+@Suite(.timeLimit(.minutes(5))) final class SQLiteTests {
     private let directory = makeTemporaryDirectory("db")   // one per test: Swift Testing makes an instance per test
     private var count = 0
     deinit { try? FileManager.default.removeItem(atPath: directory) }

@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// The FastCGI server in this process, a real nginx in front, requests over real HTTP.
-struct ThroughNginxTests {
+@Suite(.timeLimit(.minutes(5))) struct ThroughNginxTests {
     @Test func splitsScriptNameAndPathInfoAsTheTextbookBlockSays() throws {
         let stack = try Stack()
         let response = try httpRequest(url: stack.url("/linepay/checkout/confirm?orderId=A-1"))

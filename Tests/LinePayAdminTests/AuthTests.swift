@@ -7,7 +7,7 @@ import TestSupport
 
 /// Who may reach /admin: nobody by default, the password login (throttled), or the web server's REMOTE_USER;
 /// and every POST needs the session's CSRF token.
-@Suite(.serialized) struct AuthTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct AuthTests {
     @Test func adminIsOffByDefault() throws {
         let h = try ResponderHarness()
         for path in ["/admin", "/admin/", "/admin/login", "/admin/orders", "/admin/admin.css"] {

@@ -6,7 +6,7 @@ import Testing
 import TestSupport
 
 /// Authorizations (capture = false): capture up to the authorized amount, void, and what may not follow what.
-@Suite(.serialized) struct AuthorizationTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct AuthorizationTests {
     func voidForm(_ b: Browser, _ h: ResponderHarness) throws -> [(String, String)] {
         let csrf = try #require(formField("csrf", in: try b.go("GET", h.baseURL + "/admin").text))
         return [("csrf", csrf), ("confirm", "yes"), ("key", String(repeating: "ab", count: 16))]

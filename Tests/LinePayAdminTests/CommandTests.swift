@@ -6,7 +6,7 @@ import Testing
 import TestSupport
 
 /// The built `linepay` binary: its output (text and --json) and its exit codes.
-@Suite(.serialized) struct CommandTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct CommandTests {
     func json(_ text: String) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }

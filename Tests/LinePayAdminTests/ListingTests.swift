@@ -8,7 +8,7 @@ import TestSupport
 /// The order list and search: every shape runs on an index (so a million orders answer in the time of a page;
 /// `make bench` times it), pages follow a cursor, totals are per page; the dashboard's chart; and every admin page
 /// keeps the Content-Security-Policy rules of the shopper pages.
-@Suite(.serialized) struct ListingTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct ListingTests {
     @Test func everySearchShapeUsesAnIndexAndNoTemporarySort() throws {
         let dir = makeTemporaryDirectory("plan")
         let store = try OrderStore(path: dir + "/orders.sqlite")

@@ -8,7 +8,7 @@ import TestSupport
 /// `linepay reconcile` (the built binary) settles what the sandbox's "process, then drop the connection" fault left
 /// unknown at confirm, capture and refund, from payment details, without repeating a call that moves money; two
 /// runs at once change nothing twice.
-@Suite(.serialized) struct ReconcileTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct ReconcileTests {
     /// An order whose Confirm went through at LINE Pay but whose answer was lost, and whose immediate lookup failed
     /// too (payment details answered 503): the responder leaves it `confirming`, for reconcile.
     func confirmLeftUnknown(_ h: ResponderHarness) throws -> String {

@@ -7,7 +7,7 @@ import TestSupport
 
 /// Refunds from the admin page: partial ones, never above what remains (checked by us before LINE Pay is called),
 /// once per form however often it is sent, LINE Pay's refusals in words, and an unknown outcome shown as checking.
-@Suite(.serialized) struct RefundTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct RefundTests {
     /// A refund form for `amount` posted as it is, without its confirmation page (a forged or replayed form).
     func forgedRefund(_ b: Browser, _ h: ResponderHarness, _ orderId: String, amount: String) throws -> HTTPResponse {
         let csrf = try #require(formField("csrf", in: try b.go("GET", h.baseURL + "/admin").text))

@@ -7,7 +7,7 @@ import TestSupport
 
 /// Preapproved payments (pay_type = PREAPPROVED): the regKey a confirm issued is listed (masked), charged as a
 /// new order, checked, and expired for good.
-@Suite(.serialized) struct RegKeyTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct RegKeyTests {
     @Test func aRegKeyIsChargedThenExpired() throws {
         let h = try Admin.harness(["pay_type = PREAPPROVED"])
         let (source, _) = try Shop.paid(h)

@@ -7,7 +7,7 @@ import TestSupport
 
 /// The store's side of issue 5, without LINE Pay: operations are checked and recorded before any call, closed by
 /// the ledger change that proves them, one open per order; the sales table stays exact, also after an upgrade.
-struct StoreTests {
+@Suite(.timeLimit(.minutes(5))) struct StoreTests {
     let path = makeTemporaryDirectory("store") + "/orders.sqlite"
 
     /// A paid order of 360 TWD (transaction 9001).

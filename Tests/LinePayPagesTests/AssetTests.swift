@@ -3,7 +3,7 @@ import Testing
 @testable import LinePayPages
 
 /// `www/linepay.css` and `www/linepay.js` against the pages: size, colours, and the data-* and ids they agree on.
-struct AssetTests {
+@Suite(.timeLimit(.minutes(5))) struct AssetTests {
     static let www = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("www")
 

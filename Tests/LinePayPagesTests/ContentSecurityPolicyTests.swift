@@ -2,7 +2,7 @@ import Testing
 @testable import LinePayPages
 
 /// The responder sends `script-src 'self'; style-src 'self'`: no inline script, style or handler may appear.
-struct ContentSecurityPolicyTests {
+@Suite(.timeLimit(.minutes(5))) struct ContentSecurityPolicyTests {
     @Test(arguments: PageLanguage.allCases)
     func noInlineScriptStyleOrHandlers(language: PageLanguage) {
         let pages = Fixture.allPages(Fixture.context(language), order: Fixture.order())

@@ -2,7 +2,7 @@ import Testing
 @testable import LinePayPages
 
 /// Every interpolated value is escaped; unsafe URLs never reach an attribute.
-struct EscapingTests {
+@Suite(.timeLimit(.minutes(5))) struct EscapingTests {
     @Test func escapesTheFiveCharactersAndNothingElse() {
         #expect(htmlEscape(#"<a href="x">Tom & 'Jerry'</a>"#) == "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;")
         #expect(htmlEscape("烏龍茶 ชาไทย ¥120") == "烏龍茶 ชาไทย ¥120")

@@ -2,7 +2,7 @@ import Testing
 @testable import LinePayPages
 
 /// Four complete string tables, the right `<html lang>`, and no English left in the other languages.
-struct LanguageTests {
+@Suite(.timeLimit(.minutes(5))) struct LanguageTests {
     /// Keys whose text may equal the English one in another language (none today: even "Error {code}" is translated).
     static let sameAsEnglishAllowed: Set<TextKey> = []
 

@@ -2,7 +2,7 @@ import Testing
 @testable import LinePayPages
 
 /// PageLanguage.negotiate: an explicit preference, then Accept-Language with q-values, then English.
-struct NegotiationTests {
+@Suite(.timeLimit(.minutes(5))) struct NegotiationTests {
     @Test(arguments: [
         ("ja,en;q=0.8", PageLanguage.ja),
         ("th-TH", .th),

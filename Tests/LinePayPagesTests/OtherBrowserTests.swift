@@ -2,7 +2,7 @@ import Testing
 @testable import LinePayPages
 
 /// A browser that did not start the checkout learns only whether the payment completed, nothing about the order.
-struct OtherBrowserTests {
+@Suite(.timeLimit(.minutes(5))) struct OtherBrowserTests {
     static let secrets = ["A-1001", "1010", "360", "Oolong tea", "Brown plush", "2016020510824221610", "shop.example", "f00d"]
 
     @Test(arguments: PageLanguage.allCases)

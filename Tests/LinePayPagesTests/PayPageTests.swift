@@ -2,7 +2,7 @@ import Testing
 @testable import LinePayPages
 
 /// The desktop pay page: the popup's size and URL for linepay.js, the fallback link, the hidden try-again form.
-struct PayPageTests {
+@Suite(.timeLimit(.minutes(5))) struct PayPageTests {
     static let paymentURL = "https://sandbox-web-pay.line.me/web/payment/wait?transactionReserveId=cGF5&locale=ja"
 
     func page(_ language: PageLanguage = .en, csrf: String = "csrf-123") -> String {
@@ -64,7 +64,7 @@ struct PayPageTests {
 }
 
 /// The other pages' content and ids.
-struct PageContentTests {
+@Suite(.timeLimit(.minutes(5))) struct PageContentTests {
     @Test func checkoutHasItemsTotalsAndAPayFormThatSubmitsOnce() throws {
         let html = Pages.checkout(Fixture.context(), order: Fixture.order(status: "created"), csrfToken: "csrf-9")
         #expect(HTML.body(html)?.attributes["data-page"] == "checkout")

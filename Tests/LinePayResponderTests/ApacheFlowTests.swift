@@ -5,7 +5,7 @@ import TestSupport
 
 /// The same flow behind real Apache: mod_proxy_fcgi to the FastCGI socket, and plain CGI (mod_cgid execs the
 /// binary per request), both with the snippets shipped in apache/.
-@Suite(.serialized) struct ApacheFlowTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct ApacheFlowTests {
     func payOnce(_ h: ResponderHarness, desktop: Bool) throws {
         let shopper = Browser(desktop ? Browser.desktop : Browser.iPhone)
         let orderId = Flow.newOrderId()

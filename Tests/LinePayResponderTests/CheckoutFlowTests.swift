@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 
 /// The whole flow through real nginx against the sandbox: checkout, pay, approve, confirm, receipt, return, notify.
-@Suite(.serialized) struct CheckoutFlowTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct CheckoutFlowTests {
     @Test func desktopPopupFlowEndsPaidWithSignedReturnAndNotification() throws {
         let h = try ResponderHarness()
         let shopper = Browser(Browser.desktop)

@@ -4,7 +4,7 @@ import Testing
 @testable import LinePayResponder
 
 /// The config file: every key checked, errors name the file, line and key, and never hold the secret.
-struct ConfigurationTests {
+@Suite(.timeLimit(.minutes(5))) struct ConfigurationTests {
     static let good = """
     # demo
     channel_id = 1234567890

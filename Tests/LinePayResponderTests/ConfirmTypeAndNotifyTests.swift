@@ -6,7 +6,7 @@ import Testing
 import TestSupport
 
 /// confirmUrlType SERVER and NONE, the notification outbox's retries, CGI mode, and secrets kept out of logs.
-@Suite(.serialized) struct ConfirmTypeAndNotifyTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct ConfirmTypeAndNotifyTests {
     @Test func serverTypeIsConfirmedByLinePaysCallAndTheDesktopPagePollsToPaid() throws {
         let h = try ResponderHarness(config: ["confirm_url_type = SERVER"])
         let shopper = Browser(Browser.desktop)

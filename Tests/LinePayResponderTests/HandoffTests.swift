@@ -4,7 +4,7 @@ import Testing
 @testable import LinePayResponder
 
 /// The shop's signed handoff: the vectors in ../shared/test-vectors/handoff.json, then every rejection.
-struct HandoffTests {
+@Suite(.timeLimit(.minutes(5))) struct HandoffTests {
     struct Vectors: Decodable {
         struct Vector: Decodable { let handoffSecret: String; let fields: [String: String]; let canonical: String; let signature: String }
         let vectors: [Vector]

@@ -6,7 +6,7 @@ import Testing
 import TestSupport
 
 /// Bad handoffs are refused with a clear page and nothing stored; LINE Pay's faults end in LINE Pay's true state.
-@Suite(.serialized) struct RejectionAndFaultTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct RejectionAndFaultTests {
     @Test func everyHandoffRejectionStoresNothing() throws {
         let h = try ResponderHarness()
         let now = Int64(Date().timeIntervalSince1970)

@@ -5,7 +5,7 @@ import TestSupport
 
 /// linepay-fcgi without --listen, handed its listening socket on fd 0 by spawn-fcgi (as mod_fcgid and systemd's
 /// StandardInput=socket do), serving a checkout through nginx and stopping cleanly on SIGTERM.
-struct SpawnFcgiTests {
+@Suite(.timeLimit(.minutes(5))) struct SpawnFcgiTests {
     @Test func servesOnTheSocketSpawnFcgiHandsIt() throws {
         let h = try ResponderHarness()
         let dir = makeTemporaryDirectory("spawn")

@@ -5,7 +5,7 @@ import TestSupport
 
 /// What the sandbox checks, as LINE Pay does: channel, headers, signature, nonce, JSON, fields and amount rules.
 /// Requests are sent raw (signed by hand) so the client's own validation cannot hide a sandbox gap.
-@Suite(.serialized) struct SandboxCheckTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct SandboxCheckTests {
     let sandbox: SandboxHarness
 
     init() throws { sandbox = try SandboxHarness() }

@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// Each fault kind of the control API, seen through the library's client; and what the sandbox refuses.
-@Suite(.serialized) struct SandboxFaultTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct SandboxFaultTests {
     let sandbox: SandboxHarness
     let client: LinePayClient
 

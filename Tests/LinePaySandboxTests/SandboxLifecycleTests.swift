@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// The library's client against the real sandbox binary behind nginx: the whole life cycle of the reference.
-@Suite(.serialized) struct SandboxLifecycleTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct SandboxLifecycleTests {
     let sandbox: SandboxHarness
     let client: LinePayClient
 

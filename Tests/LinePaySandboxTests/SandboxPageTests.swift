@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// The shopper's side of the sandbox: login on desktop, Approve, Cancel, Fail, confirmUrl types and the browser check.
-@Suite(.serialized) struct SandboxPageTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct SandboxPageTests {
     let sandbox: SandboxHarness
     let client: LinePayClient
     static let desktop = Browser.desktop

@@ -4,7 +4,7 @@ import LinePayStore
 import Testing
 
 /// Many connections (one per thread, as in the responder) racing for the same change: exactly one wins.
-struct ConcurrencyTests {
+@Suite(.timeLimit(.minutes(5))) struct ConcurrencyTests {
     let db = TestDatabase()
     let threads = 8
     let rounds = 5   // each round a fresh order: more chances for a broken condition to let two through

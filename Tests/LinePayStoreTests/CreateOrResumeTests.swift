@@ -4,7 +4,7 @@ import LinePayStore
 import Testing
 
 /// Handoff of a checkout: create, resume the same one, refuse another with the same orderId; and sessions.
-struct CreateOrResumeTests {
+@Suite(.timeLimit(.minutes(5))) struct CreateOrResumeTests {
     let db = TestDatabase()
 
     @Test func createsTheOrderWithItsItemsInOrder() throws {

@@ -4,7 +4,7 @@ import SQLite
 import Testing
 
 /// The event log is append-only, whoever holds a connection.
-struct EventLogTests {
+@Suite(.timeLimit(.minutes(5))) struct EventLogTests {
     let db = TestDatabase()
 
     @Test func eventsCannotBeUpdatedOrDeleted() throws {

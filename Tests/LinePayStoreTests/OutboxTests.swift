@@ -4,7 +4,7 @@ import LinePayStore
 import Testing
 
 /// Delivery scheduling: due times, leases, backoff, one notification at a time per order.
-struct OutboxTests {
+@Suite(.timeLimit(.minutes(5))) struct OutboxTests {
     let db = TestDatabase()
 
     @Test func backoffGrowsAndDueNotificationsRespectsNextAt() throws {

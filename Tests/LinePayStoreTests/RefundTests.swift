@@ -4,7 +4,7 @@ import LinePayStore
 import Testing
 
 /// Refunds never exceed what was captured, and each LINE Pay refund counts once.
-struct RefundTests {
+@Suite(.timeLimit(.minutes(5))) struct RefundTests {
     let db = TestDatabase()
 
     @Test func partialThenTheRestIsRefunded() throws {

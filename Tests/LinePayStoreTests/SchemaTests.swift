@@ -6,7 +6,7 @@ import Testing
 import TestSupport
 
 /// Opening, PRAGMAs, migrations and what the schema itself enforces.
-struct SchemaTests {
+@Suite(.timeLimit(.minutes(5))) struct SchemaTests {
     let db = TestDatabase()
 
     @Test func freshFileMigratesToVersion2WithTheSafetyPragmasOn() throws {

@@ -4,7 +4,7 @@ import LinePayStore
 import Testing
 
 /// The state machine, one connection: who wins, what is written with each change.
-struct TransitionTests {
+@Suite(.timeLimit(.minutes(5))) struct TransitionTests {
     let db = TestDatabase()
     let tx: Int64 = 2016_0000_0000_0000_001
 

@@ -3,7 +3,7 @@ import Testing
 @testable import LinePay
 
 /// Every documented answer shape decodes, with exact 19-digit ids, Decimal amounts, escaped slashes and extra fields.
-struct DecodingTests {
+@Suite(.timeLimit(.minutes(5))) struct DecodingTests {
     func decode<E: LinePayEndpoint>(_ json: String, _ e: E.Type) throws -> LinePayResponse<E.Info> {
         try LinePayClient.interpret(status: 200, body: Array(json.utf8), for: e)
     }

@@ -3,7 +3,7 @@ import Testing
 @testable import LinePay
 
 /// Request bodies and paths as sent, and every validation rule, each failing with the field named.
-struct RequestBuildingTests {
+@Suite(.timeLimit(.minutes(5))) struct RequestBuildingTests {
     static func request(amount: Decimal = 360, currency: Currency = .TWD, orderId: String = "A-1001",
                         price: Decimal = 120, quantity: Int = 3, packageAmount: Decimal = 360,
                         options: RequestOptions? = nil,

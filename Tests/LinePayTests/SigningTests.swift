@@ -4,7 +4,7 @@ import TestSupport
 @testable import LinePay
 
 /// The independent vectors in ../shared/test-vectors/signing.json, and the signing rules around them.
-struct SigningTests {
+@Suite(.timeLimit(.minutes(5))) struct SigningTests {
     struct Vector: Decodable {
         let method: String
         let channelSecret: String

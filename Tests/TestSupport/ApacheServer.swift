@@ -76,30 +76,24 @@ public final class ApacheServer {
             try FileManager.default.createDirectory(atPath: directory + sub, withIntermediateDirectories: true)
         }
         let mountText = try mounts.map(Self.render).joined(separator: "\n")
-        var lastError = ""
-        // The free port can be taken between our probe and Apache's bind: try a few.
-        for _ in 0..<5 {
-            let port = freeLoopbackPort()
-            let config = Self.config(directory: directory, port: port, user: user, documentRoot: root,
-                                     mounts: mounts, extraModules: extraModules, mountText: mountText,
-                                     extra: extraConfig)
-            try config.write(toFile: directory + "/httpd.conf", atomically: true, encoding: .utf8)
-            try? FileManager.default.removeItem(atPath: directory + "/error.log")
-            let apache = try ManagedProcess("/usr/sbin/apache2", ["-DFOREGROUND", "-f", directory + "/httpd.conf"],
-                                            outputPath: directory + "/stdout.log")
-            let up = waitUntil(timeout: 15) { !apache.isRunning || connectTCP(port: port).map { close($0); return true } ?? false }
-            if up && apache.isRunning {
-                self.port = port
-                self.process = apache
-                return
+        let (directory, user) = (self.directory, self.user)
+        do {
+            (port, process) = try startOnFreshPort("apache2") { port in
+                let config = Self.config(directory: directory, port: port, user: user, documentRoot: root,
+                                         mounts: mounts, extraModules: extraModules, mountText: mountText,
+                                         extra: extraConfig)
+                try config.write(toFile: directory + "/httpd.conf", atomically: true, encoding: .utf8)
+                for stale in ["/run/httpd.pid", "/error.log"] { try? FileManager.default.removeItem(atPath: directory + stale) }
+                // Its own process group: stopping it also ends mod_cgid's daemon and mod_fcgid's children, which
+                // run as www-data and once outlived a killed parent.
+                let apache = try ManagedProcess("/usr/sbin/apache2", ["-DFOREGROUND", "-f", directory + "/httpd.conf"],
+                                                outputPath: directory + "/stdout.log", logFiles: [directory + "/error.log"])
+                return (apache, directory + "/run/httpd.pid")
             }
-            apache.terminate()
-            lastError = apache.output + ((try? String(contentsOfFile: directory + "/error.log", encoding: .utf8)) ?? "")
-            // Only a lost port race is worth another try.
-            if !lastError.contains("Address already in use") { break }
+        } catch {
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
         }
-        try? FileManager.default.removeItem(atPath: directory)
-        throw HTTPClientError(description: "apache2 did not start: \(lastError)")
     }
 
     /// `init(mounts:)` with the mounts as arguments: `ApacheServer(.fastcgi(socket: path))`.

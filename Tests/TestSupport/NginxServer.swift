@@ -31,30 +31,25 @@ public final class NginxServer {
     public init(locations: [NginxLocation], extraServerConfig: String = "", staticRoot: String? = nil,
                 clientMaxBodySize: String = "16m") throws {
         directory = makeTemporaryDirectory("nginx")
-        var lastError = ""
-        // The free port can be taken between our probe and nginx's bind: try a few.
-        for _ in 0..<5 {
-            let port = freeLoopbackPort()
-            let config = Self.config(directory: directory, port: port, locations: locations,
-                                     extra: extraServerConfig, root: staticRoot ?? directory + "/www",
-                                     clientMaxBodySize: clientMaxBodySize)
-            try config.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
-            try? FileManager.default.createDirectory(atPath: directory + "/www", withIntermediateDirectories: true)
-            let nginx = try ManagedProcess("/usr/sbin/nginx",
-                                           ["-p", directory + "/", "-c", directory + "/nginx.conf",
-                                            "-e", directory + "/error.log"],
-                                           outputPath: directory + "/stdout.log")
-            let up = waitUntil(timeout: 10) { !nginx.isRunning || connectTCP(port: port).map { close($0); return true } ?? false }
-            if up && nginx.isRunning {
-                self.port = port
-                self.process = nginx
-                return
+        try? FileManager.default.createDirectory(atPath: directory + "/www", withIntermediateDirectories: true)
+        let directory = self.directory
+        do {
+            (port, process) = try startOnFreshPort("nginx") { port in
+                let config = Self.config(directory: directory, port: port, locations: locations,
+                                         extra: extraServerConfig, root: staticRoot ?? directory + "/www",
+                                         clientMaxBodySize: clientMaxBodySize)
+                try config.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
+                for stale in ["/nginx.pid", "/error.log"] { try? FileManager.default.removeItem(atPath: directory + stale) }
+                let nginx = try ManagedProcess("/usr/sbin/nginx",
+                                               ["-p", directory + "/", "-c", directory + "/nginx.conf",
+                                                "-e", directory + "/error.log"],
+                                               outputPath: directory + "/stdout.log", logFiles: [directory + "/error.log"])
+                return (nginx, directory + "/nginx.pid")
             }
-            nginx.terminate()
-            lastError = nginx.output
-                + ((try? String(contentsOfFile: directory + "/error.log", encoding: .utf8)) ?? "")
+        } catch {
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
         }
-        throw HTTPClientError(description: "nginx did not start: \(lastError)")
     }
 
     deinit {
@@ -67,7 +62,8 @@ public final class NginxServer {
         (try? String(contentsOfFile: directory + "/error.log", encoding: .utf8)) ?? ""
     }
 
-    /// Stops nginx (SIGTERM, then SIGKILL after 5 s). Safe to call twice; the directory stays until deinit.
+    /// Stops nginx (SIGTERM, then SIGKILL after 5 s; a failure to end it is recorded). Safe to call twice; the
+    /// directory stays until deinit.
     public func stop() {
         process?.terminate()
         process = nil

@@ -75,7 +75,7 @@ public final class ResponderHarness {
         try? FileManager.default.removeItem(atPath: socket)
         let p = try ManagedProcess(builtBinary("linepay-fcgi"), ["--config", configPath, "--listen", "unix:" + socket, "--threads", String(threads)],
                                    outputPath: log)
-        guard waitForUnixSocket(path: socket) else { throw HTTPClientError(description: "linepay-fcgi did not start: \(p.output)") }
+        try p.waitUntilReady("linepay-fcgi to listen on \(socket)") { connectUnix(path: socket).map { close($0); return true } ?? false }
         return p
     }
 

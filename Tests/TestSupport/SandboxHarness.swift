@@ -36,9 +36,7 @@ public final class SandboxHarness {
     private static func start(_ arguments: [String], socket: String, log: String) throws -> ManagedProcess {
         try? FileManager.default.removeItem(atPath: socket)
         let p = try ManagedProcess(builtBinary("linepay-sandbox"), arguments, outputPath: log)
-        guard waitForUnixSocket(path: socket) else {
-            throw HTTPClientError(description: "linepay-sandbox did not start: \(p.output)")
-        }
+        try p.waitUntilReady("linepay-sandbox to listen on \(socket)") { connectUnix(path: socket).map { close($0); return true } ?? false }
         return p
     }
 

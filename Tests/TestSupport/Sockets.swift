@@ -1,16 +1,5 @@
 import Foundation
 
-/// Polls `condition` every 10 ms until it holds or `timeout` seconds pass; true when it held.
-/// For waiting on a real condition (a socket accepting, a file appearing), never as a blind sleep.
-public func waitUntil(timeout: Double, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while true {
-        if condition() { return true }
-        if Date() >= deadline { return false }
-        usleep(10_000)
-    }
-}
-
 /// A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read it back, close).
 public func freeLoopbackPort() -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -92,4 +81,23 @@ private func loopbackAddress(port: Int) -> sockaddr_in {
     address.sin_port = UInt16(port).bigEndian
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     return address
+}
+
+/// True when a socket of this very process listens on 127.0.0.1:`port` (/proc/net/tcp's inode among
+/// /proc/self/fd): proof that a port answering is ours, not a parallel suite's that won a probe-then-bind race.
+public func thisProcessListens(onPort port: Int) -> Bool {
+    // Not String(contentsOfFile:): it stops after the first 4 KB of a /proc file.
+    guard let handle = FileHandle(forReadingAtPath: "/proc/net/tcp"),
+          let data = try? handle.readToEnd() else { return false }
+    try? handle.close()
+    let table = String(decoding: data, as: UTF8.self)
+    let local = String(format: "0100007F:%04X", port)
+    let inodes = table.split(separator: "\n").dropFirst().compactMap { line -> String? in
+        let f = line.split(separator: " ")
+        return f.count > 9 && f[1] == local && f[3] == "0A" ? String(f[9]) : nil   // 0A: LISTEN
+    }
+    guard !inodes.isEmpty, let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return false }
+    return fds.contains { fd in
+        inodes.contains { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)")) == "socket:[\($0)]" }
+    }
 }

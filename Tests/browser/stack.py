@@ -16,6 +16,7 @@ import hmac
 import html
 import json
 import os
+import signal
 import socket
 import subprocess
 import time
@@ -112,8 +113,16 @@ def _log_tail(path: str, n: int = 2000) -> str:
         return ""
 
 
+def _read_pid(path: Path):
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
 class Process:
-    """A child in its own session (Ctrl-C on pytest does not reach it); stop() is SIGTERM, then SIGKILL after 5 s."""
+    """A child in its own session and process group (Ctrl-C on pytest does not reach it). stop() ends the whole
+    group, whatever the child started: SIGTERM, SIGKILL after 5 s, and raises if it is still there 5 s later."""
 
     def __init__(self, argv, log: str):
         self.argv = argv
@@ -127,17 +136,31 @@ class Process:
     def running(self) -> bool:
         return self.popen.poll() is None
 
+    def _signal_group(self, sig):
+        try:
+            os.killpg(self.popen.pid, sig)   # start_new_session: its pid is the group's id
+        except ProcessLookupError:
+            pass
+
     def stop(self):
-        if self.running:
-            self.popen.terminate()
+        try:
+            if self.running:
+                self._signal_group(signal.SIGTERM)
+                try:
+                    self.popen.wait(5)
+                except subprocess.TimeoutExpired:
+                    pass
+            # Before the leader is reaped (its zombie holds the group id): SIGKILL whatever is left in the group.
+            self._signal_group(signal.SIGKILL)
             try:
                 self.popen.wait(5)
             except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(5)
-        self._out.close()
-        if self in _running:
-            _running.remove(self)
+                raise RuntimeError(f"{' '.join(self.argv)} (pid {self.popen.pid}) still runs 5 s after SIGKILL: "
+                                   f"{_log_tail(self.log)}") from None
+        finally:
+            self._out.close()
+            if self in _running:
+                _running.remove(self)
 
     def wait_for_unix_socket(self, path: str, timeout: float = 20):
         wait_until(lambda: not self.running or _accepts_unix(path), timeout, f"{self.argv[0]} on {path}")
@@ -148,7 +171,10 @@ class Process:
 @atexit.register
 def _stop_everything():
     for p in list(reversed(_running)):
-        p.stop()
+        try:
+            p.stop()
+        except RuntimeError as e:   # the others still get stopped
+            print(f"stack.py: {e}")
 
 
 class Nginx:
@@ -163,23 +189,34 @@ class Nginx:
         if tls:
             self._make_certificate()
         last = ""
-        for _ in range(5):   # the free ports can be taken between the probe and nginx's bind
+        # The free ports can be taken by a parallel run between the probe and nginx's bind: then (and only then,
+        # "Address already in use" in its log) again on fresh ports. nginx writes its pid file only once every
+        # listener is bound, so a pid file holding its pid means the ports answering are its own.
+        for _ in range(8):
             port, tls_port = free_port(), (free_port() if tls else None)
             if port == tls_port:
                 continue
             (directory / "nginx.conf").write_text(self._config(port, tls_port, locations, extra, root))
+            for stale in ("nginx.pid", "error.log"):
+                (directory / stale).unlink(missing_ok=True)
             p = Process(["/usr/sbin/nginx", "-p", f"{directory}/", "-c", str(directory / "nginx.conf"),
                          "-e", str(directory / "error.log")], str(directory / "stdout.log"))
             ports = [port] + ([tls_port] if tls_port else [])
+
+            def up():
+                return _read_pid(directory / "nginx.pid") == p.popen.pid and all(_accepts_tcp(x) for x in ports)
             try:
-                wait_until(lambda: not p.running or all(_accepts_tcp(x) for x in ports), 10, f"nginx on ports {ports}")
-            except TimeoutError:
-                pass
-            if p.running and all(_accepts_tcp(x) for x in ports):
+                wait_until(lambda: not p.running or up(), 20, f"nginx on ports {ports}")
+            except TimeoutError as e:
+                last = str(e)
+            if p.running and up():
                 self.port, self.tls_port, self.process = port, tls_port, p
                 return
             p.stop()
-            last = _log_tail(str(directory / "error.log"))
+            said = _log_tail(str(directory / "error.log")) + _log_tail(str(directory / "stdout.log"))
+            last = f"{last} {said}".strip()
+            if "Address already in use" not in said:
+                break
         raise RuntimeError(f"nginx did not start: {last}")
 
     def _make_certificate(self):
