@@ -5,7 +5,7 @@ import TestSupport
 
 /// A shop's existing PHP code against the sandbox: Tests/php/sdk-style-client.php builds its requests as the
 /// most used PHP SDK does (http_build_query arrays, json_encode bodies, `date('c') . uniqid('-')` nonces).
-@Suite(.serialized) struct PHPClientTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct PHPClientTests {
     let sandbox: SandboxHarness
     let nginx: NginxServer
     let client: LinePayClient

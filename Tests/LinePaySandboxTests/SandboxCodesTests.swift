@@ -6,7 +6,7 @@ import TestSupport
 
 /// Each endpoint answers only the return codes the reference lists for it (002_...txt), apart from the few
 /// exceptions `SandboxCodes` names with a reason. Every refusal the sandbox can give on its own is provoked here.
-@Suite(.serialized) struct SandboxCodesTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct SandboxCodesTests {
     let sandbox: SandboxHarness
     let client: LinePayClient
 

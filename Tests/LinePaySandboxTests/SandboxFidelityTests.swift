@@ -6,7 +6,7 @@ import TestSupport
 /// The sandbox behaves as LINE Pay does where our own client would not notice: arrays in a query the way PHP
 /// sends them, PHP's nonces, negative refunds, a capture failure that cancels the authorization, authorizations
 /// that expire by the sandbox's clock, and 9000 in JSON when it fails inside.
-@Suite(.serialized) struct SandboxFidelityTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct SandboxFidelityTests {
     let sandbox: SandboxHarness
     let client: LinePayClient
 

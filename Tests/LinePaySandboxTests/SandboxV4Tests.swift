@@ -5,7 +5,7 @@ import TestSupport
 
 /// Online API v4 (LINE Pay's change log, November 2025): every endpoint under /v4/ beside /v3/, with
 /// `info.paymentProvider` only in v4's confirm, capture, payment details and pay preapproved answers.
-@Suite(.serialized) struct SandboxV4Tests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct SandboxV4Tests {
     let sandbox: SandboxHarness
     /// The harness's nginx routes /v3 and /sandbox; this one adds /v4 to the same sandbox socket.
     let nginx: NginxServer

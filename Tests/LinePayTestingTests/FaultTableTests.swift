@@ -5,7 +5,7 @@ import Testing
 
 /// Every money-moving call x every transport fault: the client's error, and LINE Pay acted exactly when the
 /// fault says it processed the call (the shape the payment core's matrix builds on).
-struct FaultTableTests {
+@Suite(.timeLimit(.minutes(5))) struct FaultTableTests {
     /// One operation ready to be called once, and how to see whether LINE Pay carried it out.
     struct Cell {
         let call: () throws -> Void

@@ -4,7 +4,7 @@ import LinePayTesting
 import Testing
 
 /// Each scripted fault gives the LinePayError the client must give, and LINE Pay's records show whether it acted.
-struct FaultTests {
+@Suite(.timeLimit(.minutes(5))) struct FaultTests {
     @Test func lostAfterProcessingOnConfirmIsUnknownAndDetailsShowThePayment() throws {
         let shop = Shop()
         let id = try shop.approved("X-1")
@@ -140,7 +140,7 @@ struct FaultTests {
 }
 
 /// The reference's refusal codes per endpoint, for a matrix to iterate.
-struct ReferenceCodeTests {
+@Suite(.timeLimit(.minutes(5))) struct ReferenceCodeTests {
     @Test func codesComeFromTheReferenceTable() {
         let capture = ScriptedLinePay.referenceRefusalCodes(for: .capture)
         #expect(capture.contains("1199") && capture.contains("1280") && capture.contains("1298") && capture.contains("1184"))

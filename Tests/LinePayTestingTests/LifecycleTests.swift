@@ -4,7 +4,7 @@ import LinePayTesting
 import Testing
 
 /// The ten endpoints through a real LinePayClient, with the reference's codes where LINE Pay refuses.
-struct LifecycleTests {
+@Suite(.timeLimit(.minutes(5))) struct LifecycleTests {
     @Test func requestApproveConfirmCaptures() throws {
         let shop = Shop()
         let reserved = try shop.client.request(shop.paymentRequest("A-1"))

@@ -4,7 +4,7 @@ import LinePayTesting
 import Testing
 
 /// regKeys, the v4 paths, the header checks and many threads at once.
-struct PreapprovedAndV4Tests {
+@Suite(.timeLimit(.minutes(5))) struct PreapprovedAndV4Tests {
     @Test func preapprovedConfirmIssuesARegKeyToCharge() throws {
         let shop = Shop()
         let id = try shop.approved("P-1", payType: .PREAPPROVED)

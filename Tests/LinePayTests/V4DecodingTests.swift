@@ -3,7 +3,7 @@ import Testing
 @testable import LinePay
 
 /// Online API v4's additions (LINE Pay's change log, November 2025) and payment details' signed refund amounts.
-struct V4DecodingTests {
+@Suite(.timeLimit(.minutes(5))) struct V4DecodingTests {
     func decode<E: LinePayEndpoint>(_ json: String, _ e: E.Type) throws -> LinePayResponse<E.Info> {
         try LinePayClient.interpret(status: 200, body: Array(json.utf8), for: e)
     }
