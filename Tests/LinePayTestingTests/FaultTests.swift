@@ -36,7 +36,7 @@ import Testing
         let id = try shop.captured("X-3")
         shop.pay.enqueueFault(.timeoutAfterProcessing, for: .refund)
         #expect(failure { try shop.client.refund(transactionId: id, amount: 30) } == .outcomeUnknown(.refund, .timedOut))
-        #expect(try shop.client.paymentDetails(transactionIds: [id]).first?.refundList?.map(\.refundAmount) == [-30])
+        #expect(try shop.client.paymentDetails(transactionIds: [id]).first?.refundList?.map(\.refundAmountAsReceived) == [-30])
     }
 
     @Test func notSentMovesNothing() throws {

@@ -76,7 +76,7 @@ import Testing
         #expect(refund.refundTransactionId != id)
         let detail = try #require(try shop.client.paymentDetails(transactionIds: [id]).first)
         let listed = try #require(detail.refundList?.first)
-        #expect(listed.refundAmount == -20)
+        #expect(listed.refundAmountAsReceived == -20 && listed.refundAmount == 20)
         #expect(listed.refundTransactionId == refund.refundTransactionId)
         #expect(listed.transactionType == "PARTIAL_REFUND")
         #expect(detail.payInfo?.map(\.amount) == [100])
@@ -95,7 +95,7 @@ import Testing
         let id = try shop.captured("D-2", amount: 70)
         _ = try shop.client.refund(transactionId: id)
         let listed = try shop.client.paymentDetails(orderIds: ["D-2"]).first?.refundList
-        #expect(listed?.map(\.refundAmount) == [-70])
+        #expect(listed?.map(\.refundAmountAsReceived) == [-70])
         #expect(listed?.map(\.transactionType) == ["PAYMENT_REFUND"])
         let auth = try shop.authorized("D-3")
         #expect(code(failure { try shop.client.refund(transactionId: auth) }) == "1155")
