@@ -32,6 +32,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	LINEPAY_BIN_DIR="$(BIN_DIR)" $(SWIFT) test --skip-build
 	php www/examples/test-vectors.php ../shared/test-vectors/handoff.json
+	php www/examples/test-messages.php Tests/vectors/messages.json
 	PYTHONDONTWRITEBYTECODE=1 LINEPAY_BIN_DIR="$(BIN_DIR)" /usr/bin/python3 -m pytest Tests/browser -q
 
 # Every page in en, ja, zh_TW and th at desktop and phone size into screenshots/ (docs/browser-tests.md).
