@@ -33,8 +33,19 @@ public struct ResponderConfiguration: Sendable {
     public var adminUser = "admin"
     /// How long an admin session lives, in seconds.
     public var adminSessionLifetime: Int64 = 3600
+    /// Origins allowed to POST a handoff to /checkout; empty means return_url's origin (see `checkoutOrigins`).
+    public var allowedOrigins: [String] = []
+    /// A request header (e.g. X-Real-IP) naming the client when the request comes from one of `realIPFrom`; nil: REMOTE_ADDR.
+    public var realIPHeader: String? = nil
+    /// The proxies whose `realIPHeader` is believed.
+    public var realIPFrom: [String] = ["127.0.0.1", "::1"]
 
     public init() {}
+
+    /// Who may post a handoff: `allowed_origins`, else the origin of return_url (the shop's own pages).
+    public var checkoutOrigins: [String] {
+        allowedOrigins.isEmpty ? [webOrigin(returnURL)].compactMap { $0 } : allowedOrigins
+    }
 
     /// Every key the file may hold, with what it takes (for errors and `--check-config`).
     public static let keys: [String: String] = [
@@ -64,6 +75,9 @@ public struct ResponderConfiguration: Sendable {
         "admin_password_hash": "the line `linepay admin-password` prints (pbkdf2-sha256$ITERATIONS$SALT$HASH)",
         "admin_user": "the login name for admin_auth = password: 1 to 64 of A-Z a-z 0-9 . _ @ - (default admin)",
         "admin_session_lifetime": "seconds from 300 to 604800 (default 3600)",
+        "allowed_origins": "origins (https://shop.example) that may post a handoff to /checkout, separated by spaces (default: return_url's)",
+        "real_ip_header": "a header naming the client address set by a proxy in front, e.g. X-Real-IP (default none: REMOTE_ADDR)",
+        "real_ip_from": "addresses of the proxies whose real_ip_header is believed, separated by spaces (default 127.0.0.1 ::1)",
     ]
 
     /// Reads and checks a configuration file.
@@ -153,6 +167,21 @@ public struct ResponderConfiguration: Sendable {
             case "admin_session_lifetime":
                 guard let n = Int64(value), n >= 300, n <= 7 * 86400 else { throw bad() }
                 c.adminSessionLifetime = n
+            case "allowed_origins":
+                let origins = value.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
+                guard !origins.isEmpty else { throw bad() }
+                c.allowedOrigins = try origins.map { o throws(ConfigurationError) in
+                    guard let normal = webOrigin(o), normal == o.lowercased() || normal + "/" == o.lowercased() else { throw bad() }
+                    return normal
+                }
+            case "real_ip_header":
+                guard !value.isEmpty, value.utf8.allSatisfy({ ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 })
+                else { throw bad() }
+                c.realIPHeader = value
+            case "real_ip_from":
+                let addresses = value.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
+                guard !addresses.isEmpty else { throw bad() }
+                c.realIPFrom = addresses
             default:
                 guard let seconds = Int(value), (1...300).contains(seconds) else { throw bad() }
                 if key == "connect_timeout" {
@@ -203,6 +232,15 @@ public struct ResponderConfiguration: Sendable {
 public struct ConfigurationError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// "scheme://host[:port]" of an http(s) URL, lower-cased, without a default port; nil when it is none.
+func webOrigin(_ url: String) -> String? {
+    guard let c = URLComponents(string: url), let scheme = c.scheme?.lowercased(), scheme == "https" || scheme == "http",
+          let host = c.host?.lowercased(), !host.isEmpty else { return nil }
+    let port = c.port.flatMap { (scheme == "https" && $0 == 443) || (scheme == "http" && $0 == 80) ? nil : $0 }
+    let h = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+    return "\(scheme)://\(h)" + (port.map { ":\($0)" } ?? "")
 }
 
 func isHTTPURL(_ s: String, allowHTTPOnLoopback: Bool) -> Bool {
