@@ -73,7 +73,7 @@ extension CommandContext {
             case .notFound: return notFound("order \(source) issued no regKey")
             case .keyReused:
                 FileHandle.standardError.write(Data("linepay: --key was used for another action; nothing was done\n".utf8))
-                return .refusedByUs
+                return .keyReused
             case .finished(let op, let replayed):
                 if arguments.json { printJSON(operationJSON(op, replayed: replayed)) }
                 else { say("charge \(op.amount.map(Money.format) ?? "") as \(op.orderId): \(op.state.rawValue)" + (op.result.isEmpty ? "" : " — \(op.result)")) }

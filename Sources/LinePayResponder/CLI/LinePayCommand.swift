@@ -21,6 +21,8 @@ public enum LinePayCommand {
         case refusedByUs = 5
         /// Not done because LINE Pay (or the shop's notify_url) could not be reached; nothing happened, try again.
         case unavailable = 6
+        /// The idempotency key was used before for another operation, order or amount: nothing was done (never "done").
+        case keyReused = 7
     }
 
     public static let usage = """
@@ -48,7 +50,8 @@ public enum LinePayCommand {
         --key: an idempotency key (8 to 64 of A-Z a-z 0-9 _ -); the same key never acts twice, so a script may retry.
         --json: machine-readable output (amounts and ids as strings).
         Exit codes: 0 ok, 1 refused by LINE Pay, 2 usage or configuration, 3 outcome unknown (reconcile settles it),
-        4 not found, 5 refused by us before calling LINE Pay, 6 LINE Pay or notify_url unreachable (nothing happened).
+        4 not found, 5 refused by us before calling LINE Pay, 6 LINE Pay or notify_url unreachable (nothing happened),
+        7 the --key was used before for another operation, order or amount (nothing was done).
         """
 
     /// Runs one command; returns the exit code. `input` is stdin (admin-password reads it).
