@@ -39,6 +39,8 @@ public struct ResponderConfiguration: Sendable {
     public var realIPHeader: String? = nil
     /// The proxies whose `realIPHeader` is believed.
     public var realIPFrom: [String] = ["127.0.0.1", "::1"]
+    /// How often the background loop deletes expired shopper and admin sessions, in seconds.
+    public var sessionCleanupInterval: Int64 = 60
 
     public init() {}
 
@@ -77,6 +79,7 @@ public struct ResponderConfiguration: Sendable {
         "admin_session_lifetime": "seconds from 300 to 604800 (default 3600)",
         "allowed_origins": "origins (https://shop.example) that may post a handoff to /checkout, separated by spaces (default: return_url's)",
         "real_ip_header": "a header naming the client address set by a proxy in front, e.g. X-Real-IP (default none: REMOTE_ADDR)",
+        "session_cleanup_interval": "seconds from 1 to 3600 between deletions of expired sessions (default 60)",
         "real_ip_from": "addresses of the proxies whose real_ip_header is believed, separated by spaces (default 127.0.0.1 ::1)",
     ]
 
@@ -178,6 +181,9 @@ public struct ResponderConfiguration: Sendable {
                 guard !value.isEmpty, value.utf8.allSatisfy({ ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 })
                 else { throw bad() }
                 c.realIPHeader = value
+            case "session_cleanup_interval":
+                guard let n = Int64(value), (1...3600).contains(n) else { throw bad() }
+                c.sessionCleanupInterval = n
             case "real_ip_from":
                 let addresses = value.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
                 guard !addresses.isEmpty else { throw bad() }

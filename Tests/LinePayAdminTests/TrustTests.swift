@@ -44,4 +44,67 @@ import TestSupport
         #expect(!shown.stdout.contains("\u{1B}") && !shown.stdout.contains("\n  event 2026-12-01 00:00:00 admin:root"), "\(shown.stdout)")
         #expect(shown.stdout.contains(#"Tea\u{a}  event"#) && shown.stdout.contains(#"\u{1b}[31m"#))
     }
+
+    /// linepay-fcgi run once as CGI on `config` (the harness's database): the answer's status line and text.
+    static func cgi(_ config: String, _ method: String, _ path: String, cookie: String, body: String = "",
+                    remoteUser: String? = nil) throws -> (status: Int, text: String) {
+        var env = ["REQUEST_METHOD": method, "SCRIPT_NAME": "/linepay", "PATH_INFO": path, "HTTP_COOKIE": cookie,
+                   "GATEWAY_INTERFACE": "CGI/1.1", "REMOTE_ADDR": "127.0.0.1", "CONTENT_LENGTH": String(body.utf8.count),
+                   "CONTENT_TYPE": "application/x-www-form-urlencoded", "LINEPAY_CONFIG": config]
+        if let remoteUser { env["REMOTE_USER"] = remoteUser }
+        let r = try runProcess(builtBinary("linepay-fcgi"), [], env: env, stdin: body)
+        let status = Admin.capture(#"^Status: (\d+)"#, r.stdout).flatMap(Int.init) ?? 0
+        return (status, r.stdout)
+    }
+
+    /// The harness's configuration with `changes` applied (a key set to a new value, or added).
+    static func config(_ h: ResponderHarness, _ changes: [String: String]) throws -> String {
+        var lines = try String(contentsOfFile: h.configPath, encoding: .utf8).split(separator: "\n").map(String.init)
+        for (key, value) in changes {
+            lines.removeAll { $0.hasPrefix(key + " =") }
+            lines.append("\(key) = \(value)")
+        }
+        let path = h.directory + "/changed-\(UUID().uuidString.prefix(8)).conf"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// Attack 9: an admin session ends when the credential that made it changes (new password hash, renamed user,
+    /// another mode); "log out everywhere" and `linepay admin-sessions revoke` end the others.
+    @Test func adminSessionsAreBoundToTheirCredential() throws {
+        let h = try Admin.harness()
+        let (orderId, _) = try Shop.paid(h)
+        let b = try Admin.browser(h)
+        let cookie = "lp_admin=" + (try #require(b.cookies["lp_admin"]))
+        let csrf = try #require(formField("csrf", in: try b.go("GET", h.baseURL + "/admin").text))
+        // The same configuration through CGI: the cookie works (the control for what follows).
+        #expect(try Self.cgi(h.configPath, "GET", "/admin", cookie: cookie).status == 200)
+        let newHash = AdminPassword.hash(password: "another password", iterations: AdminPassword.minimumIterations)
+        let changed = [try Self.config(h, ["admin_password_hash": newHash]), try Self.config(h, ["admin_user": "ops"])]
+        for config in changed {
+            #expect(try Self.cgi(config, "GET", "/admin", cookie: cookie).status == 303, "old session still opens the dashboard")
+        }
+        // Switched to remote_user: the old cookie's form token no longer moves money.
+        let remote = try Self.config(h, ["admin_auth": "remote_user"])
+        let refund = "csrf=\(csrf)&confirm=yes&key=\(String(repeating: "a", count: 32))&amount=100"
+        let r = try Self.cgi(remote, "POST", "/admin/orders/\(orderId)/refund", cookie: cookie, body: refund, remoteUser: Admin.user)
+        #expect(r.status == 403, "\(r.status) \(r.text.prefix(300))")
+        #expect(try h.sandbox.calls(operation: "refund").isEmpty)
+
+        // Sessions are listed and revoked from the command line; "log out everywhere" ends every one of the user's.
+        let other = try Admin.browser(h)
+        let listed = try runLinePay(h, ["admin-sessions", "--json"])
+        let sessions = try #require((try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])?["sessions"] as? [[String: Any]])
+        #expect(sessions.count == 2 && sessions.allSatisfy { $0["valid"] as? Bool == true && $0["user"] as? String == Admin.user })
+        let first = try #require(sessions.first?["id"] as? String)
+        #expect(try runLinePay(h, ["admin-sessions", "revoke", first]).status == 0)
+        let after = try [b, other].map { try $0.go("GET", h.baseURL + "/admin").status }
+        #expect(after.sorted() == [200, 303], "exactly the revoked session is gone: \(after)")
+        let survivor = after[0] == 200 ? b : other
+        let third = try Admin.browser(h)
+        let token = try #require(formField("csrf", in: try survivor.go("GET", h.baseURL + "/admin").text))
+        #expect(try survivor.go("POST", h.baseURL + "/admin/logout-everywhere", form: [("csrf", token)]).status == 303)
+        #expect(try third.go("GET", h.baseURL + "/admin").status == 303 && survivor.go("GET", h.baseURL + "/admin").status == 303)
+        #expect(try runLinePay(h, ["admin-sessions"]).stdout.contains("no admin sessions"))
+    }
 }

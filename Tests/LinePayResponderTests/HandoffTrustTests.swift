@@ -98,4 +98,22 @@ import TestSupport
         let unknownStatus = try stranger.go("GET", h.baseURL + "/status?orderId=\(Flow.newOrderId())")
         #expect(theirStatus.status == 404 && theirStatus.text == unknownStatus.text)
     }
+
+    /// Attack 6: replaying a handoff writes no event, and expired sessions are deleted by the background loop.
+    @Test func replaysLeaveNoTraceOnceTheirSessionsExpire() throws {
+        let h = try ResponderHarness(config: ["session_cleanup_interval = 1"])
+        let orderId = Flow.newOrderId()
+        let handoff = Flow.handoff(orderId: orderId)
+        for _ in 0..<20 { #expect(try Browser().go("POST", h.baseURL + "/checkout", form: handoff).status == 200) }
+        let store = try OrderStore(path: h.database)
+        #expect(try store.events(orderId: orderId).map(\.kind) == ["state.new"])
+        func sessions() -> Int64 { (try? store.connection.queryOne("SELECT count(*) AS n FROM sessions")?.int("n")) ?? -1 }
+        #expect(sessions() == 20)
+        // Expired (moved back in the database, as if two hours had passed): the responder deletes them by itself.
+        try store.connection.run("UPDATE sessions SET expires_at = expires_at - 86400")
+        try store.createAdminSession(id: "expired-admin", user: "admin", csrfToken: "c", now: 1, lifetime: 300)
+        #expect(waitUntil(timeout: 10) { sessions() == 0 }, "expired sessions were not deleted: \(sessions())")
+        #expect(waitUntil(timeout: 10) { (try? store.connection.queryOne("SELECT count(*) AS n FROM admin_sessions")?.int("n")) == 0 })
+        #expect(try store.order(orderId: orderId) != nil, "the order stays")
+    }
 }

@@ -51,6 +51,7 @@ final class CommandContext {
         case "notify": return try notify()
         case "regkey": return try regKey()
         case "admin-password": return try adminPassword()
+        case "admin-sessions": return try adminSessions()
         case "config": return try configCheck()
         case "sign": return try sign()
         case "seed": return try seed()

@@ -42,6 +42,8 @@ public enum LinePayCommand {
           regkey check ORDER
           regkey expire ORDER
           admin-password [--iterations N]              read a password on stdin, print the admin_password_hash line
+          admin-sessions [list]                        the live admin sessions (id prefix, user, times, void if the credential changed)
+          admin-sessions revoke ID | --all [--user U]  end one admin session, or all (of one user)
           config check
           sign OPERATION [--order ORDER] [--transaction ID] [--amount A] [--currency C] [--regkey K] [--product NAME]
                          [--capture true|false] [--nonce N]    print a signed request for a support ticket (secret masked)
@@ -97,8 +99,8 @@ struct Arguments {
 
     static let valued: Set<String> = ["--config", "--status", "--limit", "--amount", "--key", "--transaction", "--order", "--from", "--to",
                                       "--after", "--product", "--order-id", "--iterations", "--currency", "--regkey", "--capture",
-                                      "--nonce", "--orders", "--days"]
-    static let bare: Set<String> = ["--json", "--help", "-h", "--no-capture"]
+                                      "--nonce", "--orders", "--days", "--user"]
+    static let bare: Set<String> = ["--json", "--help", "-h", "--no-capture", "--all", "--full-request"]
 
     init(_ args: [String], environment: [String: String]) throws {
         configPath = environment["LINEPAY_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
