@@ -107,4 +107,44 @@ import TestSupport
         #expect(try third.go("GET", h.baseURL + "/admin").status == 303 && survivor.go("GET", h.baseURL + "/admin").status == 303)
         #expect(try runLinePay(h, ["admin-sessions"]).stdout.contains("no admin sessions"))
     }
+
+    /// Attack 7: behind the shipped nginx snippet, a made-up Basic header on an admin path that the authenticated
+    /// location does not cover (a slip in its prefix) opens nothing, because the general location clears REMOTE_USER.
+    @Test func aMadeUpBasicHeaderOutsideTheAuthenticatedLocationIsNobody() throws {
+        let h = try ResponderHarness(config: ["admin_auth = remote_user"])
+        let htpasswd = h.directory + "/htpasswd"
+        try "alice:{PLAIN}secret\n".write(toFile: htpasswd, atomically: true, encoding: .utf8)
+        let socket = "unix:" + h.directory + "/linepay.sock"
+        let snippet = try String(contentsOfFile: repoRoot() + "/nginx/linepay-location.conf", encoding: .utf8)
+            .replacingOccurrences(of: "include fastcgi_params;", with: "include /etc/nginx/fastcgi_params;")
+            .replacingOccurrences(of: "unix:/run/linepay/linepay.sock", with: socket)
+        #expect(snippet.contains(socket))
+        /// The shipped snippet plus docs/admin.md's authenticated location at `prefix`.
+        func front(adminPrefix prefix: String) throws -> NginxServer {
+            let admin = """
+                location \(prefix) {
+                    auth_basic "LINE Pay admin";
+                    auth_basic_user_file \(htpasswd);
+                    fastcgi_split_path_info ^(/linepay)(/.*)$;
+                    include /etc/nginx/fastcgi_params;
+                    fastcgi_param PATH_INFO $fastcgi_path_info;
+                    fastcgi_pass \(socket);
+                }
+                """
+            return try NginxServer(locations: [], extraServerConfig: snippet + "\n" + admin)
+        }
+        let forged = basicAuthorization("mallory", "anything")
+        // The slip: the admin location is misspelled, so /linepay/admin/... falls to the general location.
+        let slipped = try front(adminPrefix: "/linepay/admn")
+        for path in ["/linepay/admin", "/linepay/admin/orders"] {
+            let r = try httpRequest(url: slipped.baseURL + path, headers: [forged])
+            #expect(r.status == 403, "\(path) opened for a made-up Basic header: \(r.status)")
+            #expect(!r.text.contains("mallory"))
+        }
+        // Done right, the authenticated location passes the real user and nginx refuses the made-up one.
+        let right = try front(adminPrefix: "/linepay/admin")
+        #expect(try httpRequest(url: right.baseURL + "/linepay/admin/orders", headers: [forged]).status == 401)
+        let alice = try httpRequest(url: right.baseURL + "/linepay/admin/orders", headers: [basicAuthorization("alice", "secret")])
+        #expect(alice.status == 200 && alice.text.contains("alice"), "\(alice.status)")
+    }
 }
