@@ -46,7 +46,10 @@ public enum LinePayCommand {
           admin-sessions revoke ID | --all [--user U]  end one admin session, or all (of one user)
           config check
           sign OPERATION [--order ORDER] [--transaction ID] [--amount A] [--currency C] [--regkey K] [--product NAME]
-                         [--capture true|false] [--nonce N]    print a signed request for a support ticket (secret masked)
+                         [--capture true|false] [--nonce N] [--full-request]
+                                                       the canonical string and signature for a support ticket (secret and
+                                                       regKey masked; a money-moving request's signature cut short unless
+                                                       --full-request, which prints the whole request)
           seed --orders N [--days D]                   development only: N synthetic paid orders, for make bench
 
         --key: an idempotency key (8 to 64 of A-Z a-z 0-9 _ -); the same key never acts twice, so a script may retry.
