@@ -174,7 +174,8 @@ public struct ResponderConfiguration: Sendable {
                 let origins = value.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
                 guard !origins.isEmpty else { throw bad() }
                 c.allowedOrigins = try origins.map { o throws(ConfigurationError) in
-                    guard let normal = webOrigin(o), normal == o.lowercased() || normal + "/" == o.lowercased() else { throw bad() }
+                    guard let normal = webOrigin(o), let parts = URLComponents(string: o), parts.path.isEmpty || parts.path == "/",
+                          parts.query == nil, parts.fragment == nil, parts.user == nil else { throw bad() }
                     return normal
                 }
             case "real_ip_header":
