@@ -35,6 +35,7 @@ test: deps
 	LINEPAY_BIN_DIR="$(BIN_DIR)" SWIFT="$(SWIFT)" Tests/run-swift-tests.sh
 	Tests/bounded.sh 120 php www/examples/test-vectors.php ../shared/test-vectors/handoff.json
 	PYTHONDONTWRITEBYTECODE=1 LINEPAY_BIN_DIR="$(BIN_DIR)" Tests/bounded.sh 900 /usr/bin/python3 -m pytest Tests/browser -q
+	Tests/bounded.sh 120 php www/examples/test-messages.php Tests/vectors/messages.json
 
 # Every page in en, ja, zh_TW and th at desktop and phone size into screenshots/ (docs/browser-tests.md).
 screenshots: deps

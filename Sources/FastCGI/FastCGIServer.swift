@@ -31,11 +31,14 @@ public final class FastCGIServer: Sendable {
     public let threads: Int
     /// Larger bodies are refused with 413 before being read.
     public let maxBodyBytes: Int
+    /// The group a Unix socket is given (php-fpm's listen.group), so the web server's user can connect; nil: ours.
+    public let socketGroup: gid_t?
     private let state = ServerState()
 
     /// A server; nothing happens until `run`.
-    public init(listen: ListenAddress, threads: Int, maxBodyBytes: Int = 1 << 20) {
+    public init(listen: ListenAddress, threads: Int, maxBodyBytes: Int = 1 << 20, socketGroup: gid_t? = nil) {
         self.listen = listen
+        self.socketGroup = socketGroup
         self.threads = max(1, threads)
         self.maxBodyBytes = min(max(0, maxBodyBytes), Int(Int32.max))   // FCGX_GetStr counts in Int32
     }
@@ -123,6 +126,13 @@ public final class FastCGIServer: Sendable {
             try removeStaleSocket(path)
             let fd = FCGX_OpenSocket(path, backlog)
             guard fd >= 0 else { throw FastCGIServerError.listenFailed("\(path): \(errnoText())") }
+            // The group first, then the mode: the socket is never open to a group it was not meant for.
+            if let group = socketGroup, chown(path, uid_t.max, group) != 0 {
+                let why = errnoText()
+                close(fd)
+                unlink(path)
+                throw FastCGIServerError.listenFailed("chown \(path) to group \(group): \(why)")
+            }
             guard chmod(path, mode) == 0 else {
                 let why = errnoText()
                 close(fd)

@@ -26,6 +26,10 @@ struct AdminDocument {
                     <input type="hidden" name="csrf" value="\(htmlEscape(token))">
                     <button class="lpa-link" type="submit" id="lpa-logout">Log out</button>
                     </form>
+                    <form class="lpa-inline" method="post" action="\(htmlEscape(c.url("/logout-everywhere")))">
+                    <input type="hidden" name="csrf" value="\(htmlEscape(token))">
+                    <button class="lpa-link" type="submit" id="lpa-logout-everywhere">Log out everywhere</button>
+                    </form>
                     """
             }
             nav += "\n</nav>"

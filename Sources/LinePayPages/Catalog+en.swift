@@ -50,6 +50,8 @@ extension Catalog {
         .otherBrowserHint: "You can close this page.",
         .otherBrowserCheckingTitle: "Checking the payment",
         .otherBrowserCheckingBody: "LINE Pay has your approval and we are confirming the payment. Return to the window where you started: it will show the result.",
+        .otherWindowTitle: "Being paid in another window",
+        .otherWindowBody: "This order is being paid in another window or browser. Finish the payment there, or return to the shop.",
 
         .checkingTitle: "We are checking your payment",
         .checkingBody: "We have not received the final result from LINE Pay yet. This page updates by itself; you do not need to pay again.",

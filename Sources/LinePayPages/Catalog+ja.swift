@@ -50,6 +50,8 @@ extension Catalog {
         .otherBrowserHint: "このページは閉じてもかまいません。",
         .otherBrowserCheckingTitle: "お支払いを確認しています",
         .otherBrowserCheckingBody: "LINE Payでの承認を受け付け、お支払いを確認しています。お支払いを始めたウィンドウに戻ってください。結果はそちらに表示されます。",
+        .otherWindowTitle: "別のウィンドウでお支払い中です",
+        .otherWindowBody: "このご注文は別のウィンドウまたはブラウザでお支払い中です。そちらでお支払いを完了するか、ショップに戻ってください。",
 
         .checkingTitle: "お支払いを確認しています",
         .checkingBody: "LINE Payからの最終結果をまだ受け取っていません。このページは自動で更新されます。もう一度お支払いいただく必要はありません。",

@@ -50,6 +50,8 @@ extension Catalog {
         .otherBrowserHint: "您可以關閉此頁面。",
         .otherBrowserCheckingTitle: "正在確認付款",
         .otherBrowserCheckingBody: "LINE Pay 已收到您的授權，我們正在確認付款。請回到您開始付款的視窗，結果將顯示在那裡。",
+        .otherWindowTitle: "正在其他視窗付款",
+        .otherWindowBody: "此訂單正在其他視窗或瀏覽器中付款。請在該處完成付款，或返回商店。",
 
         .checkingTitle: "正在確認您的付款",
         .checkingBody: "我們尚未收到LINE Pay的最終結果。此頁面會自動更新，您不需要再次付款。",

@@ -17,6 +17,12 @@ extension Pages {
         otherBrowser(c, page: "other-browser-checking", title: .otherBrowserCheckingTitle, body: .otherBrowserCheckingBody)
     }
 
+    /// For a browser that re-posted a handoff whose order is already in payment in another (live) session: "This
+    /// order is being paid in another window." The owner's window is unaffected; no details of the order.
+    public static func otherWindowPaying(_ c: PageContext) -> String {
+        otherBrowser(c, page: "other-window", title: .otherWindowTitle, body: .otherWindowBody)
+    }
+
     private static func otherBrowser(_ c: PageContext, page: String, title: TextKey, body: TextKey) -> String {
         let l = c.language
         let heading = Catalog.text(title, l)

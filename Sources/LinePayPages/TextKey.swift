@@ -16,6 +16,7 @@ enum TextKey: String, CaseIterable, Sendable {
     // Another browser than the one that started the checkout.
     case otherBrowserBody, otherBrowserNotCompletedTitle, otherBrowserNotCompletedBody, otherBrowserHint
     case otherBrowserCheckingTitle, otherBrowserCheckingBody
+    case otherWindowTitle, otherWindowBody
     // Checking, cancelled, failed.
     case checkingTitle, checkingBody, cancelledTitle, cancelledBody, failedTitle, failedBody, failedReason
     // Errors.

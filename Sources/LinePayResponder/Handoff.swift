@@ -22,6 +22,10 @@ struct Handoff {
     static func parse(_ form: [(String, String)], secret: String, now: Int64) throws(Rejection) -> Handoff {
         var fields: [String: String] = [:]
         for (name, value) in form {
+            // Control characters would forge lines in logs and terminals (`linepay show`) and bidi overrides
+            // would disguise names on the admin pages: no handoff field needs them.
+            if hasControlCharacters(name) { throw Rejection(field: "field names", reason: "must not contain control characters") }
+            if hasControlCharacters(value) { throw Rejection(field: name, reason: "must not contain control characters") }
             guard fields[name] == nil else { throw Rejection(field: name, reason: "is posted twice") }
             fields[name] = value
         }
@@ -98,6 +102,15 @@ struct Handoff {
         }
         if value > Decimal(string: "99999999999")! { throw Rejection(field: field, reason: "is too large") }
         return value
+    }
+
+    /// C0 and C1 controls, DEL, the line and paragraph separators and the bidirectional overrides and isolates.
+    static func hasControlCharacters(_ s: String) -> Bool {
+        s.unicodeScalars.contains { u in
+            let v = u.value
+            return v < 0x20 || (0x7F...0x9F).contains(v) || v == 0x2028 || v == 0x2029
+                || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
+        }
     }
 
     private static func isOrderIdByte(_ b: UInt8) -> Bool {

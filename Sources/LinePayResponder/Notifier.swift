@@ -19,9 +19,7 @@ struct Notifier {
         var delivered = 0
         for n in due {
             guard (try? store.claimNotification(id: n.id, now: now, lease: Self.lease)) == true else { continue }
-            let fields = [("orderId", n.orderId), ("status", n.status), ("transactionId", n.transactionId.map(String.init) ?? ""),
-                          ("amount", Money.format(n.amount)), ("ts", String(n.eventAt))]
-            let body = SignedFields.signedQuery(fields, secret: configuration.handoffSecret)
+            let body = SignedFields.signedMessage(.notification, Self.fields(n), secret: configuration.handoffSecret)
             let (status, error) = post(url, body: body)
             if status == 200 {
                 try? store.markDelivered(id: n.id, now: unixNow())
@@ -31,6 +29,18 @@ struct Notifier {
             }
         }
         return delivered
+    }
+
+    /// What the shop is told (kind=notification and the signature are added when signing). `eventId` names this
+    /// notification for good (the same on every retry); `seq` counts the order's changes, so a shop keeps the
+    /// highest it applied and ignores older or replayed ones. Amounts are the order's totals as of the change.
+    static func fields(_ n: LinePayStore.Notification) -> [(String, String)] {
+        let tx: String = n.transactionId.map { String($0) } ?? ""
+        var f: [(String, String)] = [("eventId", String(n.id)), ("seq", String(n.seq)), ("orderId", n.orderId), ("status", n.status)]
+        f += [("transactionId", tx), ("currency", n.currency), ("amount", Money.format(n.orderAmount))]
+        f += [("authorized", Money.format(n.authorized)), ("captured", Money.format(n.captured))]
+        f += [("refunded", Money.format(n.refunded)), ("refundable", Money.format(n.refundable)), ("ts", String(n.eventAt))]
+        return f
     }
 
     /// One form POST with libcurl: 5 s to connect, 10 s in all, TLS verified, no redirects followed.

@@ -16,6 +16,8 @@ public final class Responder: Sendable {
     let contentSecurityPolicy: String
     /// Wakes the notifier when a handler queued a notification, so the shop hears at once.
     let notifierWakeup = DispatchSemaphore(value: 0)
+    /// Password hashes allowed at once: half the cores (at least one), so shoppers always have a core.
+    let passwordHashSlots = Slots(limit: ProcessInfo.processInfo.activeProcessorCount / 2)
 
     /// Checks that the database opens and the assets load, so start-up fails early and clearly.
     public init(configuration: ResponderConfiguration) throws {
@@ -63,12 +65,19 @@ public final class Responder: Sendable {
         }
     }
 
-    /// Delivers due notifications until `stop` returns true; one thread, its own store.
+    /// Delivers due notifications until `stop` returns true, and deletes expired shopper and admin sessions every
+    /// `session_cleanup_interval` (issue 10, attack 6: replayed handoffs must not grow the database); one thread, its own store.
     public func runNotifier(stop: @escaping @Sendable () -> Bool) {
-        guard configuration.notifyURL != nil, let store = try? OrderStore(path: configuration.database) else { return }
+        guard let store = try? OrderStore(path: configuration.database) else { return }
         let notifier = Notifier(configuration: configuration, store: store)
+        var lastCleanUp: Int64 = 0
         while !stop() {
-            notifier.deliverDue(now: unixNow())
+            let now = unixNow()
+            if configuration.notifyURL != nil { notifier.deliverDue(now: now) }
+            if now - lastCleanUp >= configuration.sessionCleanupInterval {
+                lastCleanUp = now
+                _ = try? store.deleteExpired(now: now, loginWindow: ResponderWorker.loginWindow)
+            }
             _ = notifierWakeup.wait(timeout: .now() + 1)
         }
     }
@@ -76,7 +85,10 @@ public final class Responder: Sendable {
     /// Delivers what is due once (CGI mode and `linepay notify`); returns how many were delivered.
     @discardableResult
     public func deliverNotificationsOnce() -> Int {
-        guard configuration.notifyURL != nil, let store = try? OrderStore(path: configuration.database) else { return 0 }
+        guard let store = try? OrderStore(path: configuration.database) else { return 0 }
+        // CGI has no background loop: each run cleans up what has expired (an indexed DELETE, usually of nothing).
+        _ = try? store.deleteExpired(now: unixNow(), loginWindow: ResponderWorker.loginWindow)
+        guard configuration.notifyURL != nil else { return 0 }
         return Notifier(configuration: configuration, store: store).deliverDue(now: unixNow())
     }
 }

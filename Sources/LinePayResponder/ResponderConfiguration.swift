@@ -40,8 +40,21 @@ public struct ResponderConfiguration: Sendable {
     public var reconcileInterval: Int64 = 30
     /// How old an order's state must be before the reconciler looks at it, in seconds.
     public var reconcileMinAge: Int64 = 60
+    /// Origins allowed to POST a handoff to /checkout; empty means return_url's origin (see `checkoutOrigins`).
+    public var allowedOrigins: [String] = []
+    /// A request header (e.g. X-Real-IP) naming the client when the request comes from one of `realIPFrom`; nil: REMOTE_ADDR.
+    public var realIPHeader: String? = nil
+    /// The proxies whose `realIPHeader` is believed.
+    public var realIPFrom: [String] = ["127.0.0.1", "::1"]
+    /// How often the background loop deletes expired shopper and admin sessions, in seconds.
+    public var sessionCleanupInterval: Int64 = 60
 
     public init() {}
+
+    /// Who may post a handoff: `allowed_origins`, else the origin of return_url (the shop's own pages).
+    public var checkoutOrigins: [String] {
+        allowedOrigins.isEmpty ? [webOrigin(returnURL)].compactMap { $0 } : allowedOrigins
+    }
 
     /// Every key the file may hold, with what it takes (for errors and `--check-config`).
     public static let keys: [String: String] = [
@@ -74,6 +87,10 @@ public struct ResponderConfiguration: Sendable {
         "admin_session_lifetime": "seconds from 300 to 604800 (default 3600)",
         "reconcile_interval": "seconds from 0 (off) to 3600 between background reconciler runs (default 30)",
         "reconcile_min_age": "seconds from 0 to 3600 an order's state must last before the reconciler looks (default 60)",
+        "allowed_origins": "origins (https://shop.example) that may post a handoff to /checkout, separated by spaces (default: return_url's)",
+        "real_ip_header": "a header naming the client address set by a proxy in front, e.g. X-Real-IP (default none: REMOTE_ADDR)",
+        "session_cleanup_interval": "seconds from 1 to 3600 between deletions of expired sessions (default 60)",
+        "real_ip_from": "addresses of the proxies whose real_ip_header is believed, separated by spaces (default 127.0.0.1 ::1)",
     ]
 
     /// Reads and checks a configuration file.
@@ -177,6 +194,25 @@ public struct ResponderConfiguration: Sendable {
             case "reconcile_min_age":
                 guard let n = Int64(value), (0...3600).contains(n) else { throw bad() }
                 c.reconcileMinAge = n
+            case "allowed_origins":
+                let origins = value.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
+                guard !origins.isEmpty else { throw bad() }
+                c.allowedOrigins = try origins.map { o throws(ConfigurationError) in
+                    guard let normal = webOrigin(o), let parts = URLComponents(string: o), parts.path.isEmpty || parts.path == "/",
+                          parts.query == nil, parts.fragment == nil, parts.user == nil else { throw bad() }
+                    return normal
+                }
+            case "real_ip_header":
+                guard !value.isEmpty, value.utf8.allSatisfy({ ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 })
+                else { throw bad() }
+                c.realIPHeader = value
+            case "session_cleanup_interval":
+                guard let n = Int64(value), (1...3600).contains(n) else { throw bad() }
+                c.sessionCleanupInterval = n
+            case "real_ip_from":
+                let addresses = value.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
+                guard !addresses.isEmpty else { throw bad() }
+                c.realIPFrom = addresses
             default:
                 guard let seconds = Int(value), (1...300).contains(seconds) else { throw bad() }
                 if key == "connect_timeout" {
@@ -245,6 +281,15 @@ let serverConfirmReadTimeout: Duration = .seconds(12)
 public struct ConfigurationError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// "scheme://host[:port]" of an http(s) URL, lower-cased, without a default port; nil when it is none.
+func webOrigin(_ url: String) -> String? {
+    guard let c = URLComponents(string: url), let scheme = c.scheme?.lowercased(), scheme == "https" || scheme == "http",
+          let host = c.host?.lowercased(), !host.isEmpty else { return nil }
+    let port = c.port.flatMap { (scheme == "https" && $0 == 443) || (scheme == "http" && $0 == 80) ? nil : $0 }
+    let h = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+    return "\(scheme)://\(h)" + (port.map { ":\($0)" } ?? "")
 }
 
 func isHTTPURL(_ s: String, allowHTTPOnLoopback: Bool) -> Bool {

@@ -97,13 +97,14 @@ final class ResponderWorker {
                   transactionId: order.transactionId.map(String.init), status: order.state.publicStatus)
     }
 
-    /// The shop's return link: the result's fields signed like the handoff, so the shop can trust them.
+    /// The shop's return link: kind=return and the result's fields, signed with the return key (never valid as a
+    /// notification: the shop takes money news from notifications only).
     func signedReturnURL(_ order: Order, now: Int64) -> String {
         let fields = [("orderId", order.orderId), ("status", order.state.publicStatus),
-                      ("transactionId", order.transactionId.map(String.init) ?? ""), ("amount", Money.format(order.amount)),
-                      ("ts", String(now))]
+                      ("transactionId", order.transactionId.map(String.init) ?? ""), ("currency", order.currency),
+                      ("amount", Money.format(order.amount)), ("ts", String(now))]
         let base = configuration.returnURL
-        return base + (base.contains("?") ? "&" : "?") + SignedFields.signedQuery(fields, secret: configuration.handoffSecret)
+        return base + (base.contains("?") ? "&" : "?") + SignedFields.signedMessage(.return, fields, secret: configuration.handoffSecret)
     }
 
     func page(_ status: Int, _ html: String, headers: [(String, String)] = []) -> FastCGIResponse {

@@ -9,6 +9,14 @@ import LinePayStore
 extension ResponderWorker {
     /// POST /checkout: the shop's signed handoff. Nothing is stored unless every check passes.
     func checkout(_ request: FastCGIRequest, now: Int64) throws -> FastCGIResponse {
+        // Before anything is decoded or signed, and before any cookie: a stranger's page must not plant its cart.
+        guard CheckoutGuard.originAllowed(request, origins: configuration.checkoutOrigins) else {
+            return page(403, Pages.error(context(request, order: nil), kind: .forbidden,
+                                         message: "This checkout was not sent from the shop's own pages. Return to the shop and check out there."))
+        }
+        if let problem = CheckoutGuard.sizeProblem(request.body) {
+            return page(413, Pages.error(context(request, order: nil), kind: .badRequest, message: "This checkout link cannot be used. \(problem)"))
+        }
         let handoff: Handoff
         do {
             handoff = try Handoff.parse(request.form, secret: configuration.handoffSecret, now: now)
@@ -30,6 +38,14 @@ extension ResponderWorker {
                                          message: "The order \(existing.orderId) was already started with other contents. Return to the shop and check out again."),
                         headers: headers)
         case .created(let order), .resumed(let order):
+            // Still another live session's: this browser did not take it over (issue 10, attack 2).
+            guard constantTimeEquals(Array(order.sessionId.utf8), Array(session.id.utf8)) else {
+                let c = context(request, order: order)
+                switch order.state {
+                case .paid, .authorized, .refunded, .partially_refunded, .voided: return page(200, Pages.otherBrowserComplete(c), headers: headers)
+                default: return page(409, Pages.otherWindowPaying(c), headers: headers)
+                }
+            }
             switch order.state {
             case .paid, .authorized, .confirming, .refunded, .partially_refunded, .voided:
                 return redirect("\(configuration.basePath)/result?orderId=\(SignedFields.rawURLEncode(order.orderId))", headers: headers)
@@ -148,12 +164,14 @@ extension ResponderWorker {
         return json(200, body + "}")
     }
 
-    /// GET /result: the receipt and the signed link back to the shop, for the order's own browser.
+    /// GET /result: the receipt and the signed link back to the shop, for the order's own browser (others: 404).
     func result(_ request: FastCGIRequest, now: Int64) throws -> FastCGIResponse {
-        guard let orderId = queryValue(request, "orderId"), let order = try store.order(orderId: orderId) else {
+        // Someone else's order answers exactly as an unknown one: /result must not tell whether an order exists or
+        // is paid (issue 10, attack 5). Only /confirm shows another browser the neutral outcome page.
+        guard let orderId = queryValue(request, "orderId"), let order = try store.order(orderId: orderId),
+              try isOwner(order, request, now: now) else {
             return page(404, Pages.error(context(request, order: nil), kind: .notFound, message: "There is no such order."))
         }
-        guard try isOwner(order, request, now: now) else { return try finalPage(order, request, now: now) }
         var c = context(request, order: order)
         c.returnURL = signedReturnURL(order, now: now)
         let csrf = try session(request, now: now)?.csrfToken

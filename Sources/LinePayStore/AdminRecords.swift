@@ -14,8 +14,12 @@ public struct AdminSession: Sendable, Equatable {
     public var createdAt: Int64
     /// When it stops being valid.
     public var expiresAt: Int64
+    /// A fingerprint of the credential that made it (mode, user, password hash): when it no longer matches the
+    /// configuration's, the session is void. "" for sessions made before fingerprints (void too).
+    public var credential: String
 
     init(row: SQLiteRow) throws {
+        credential = row.text("credential") ?? ""
         id = try row.requiredText("id", table: "admin_sessions")
         user = try row.requiredText("user", table: "admin_sessions")
         csrfToken = try row.requiredText("csrf_token", table: "admin_sessions")

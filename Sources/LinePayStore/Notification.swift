@@ -14,7 +14,20 @@ public struct Notification: Sendable, Equatable {
     public var transactionId: Int64?
     /// The amount the status is about: captured for paid, authorized for authorized and voided, refunded so far
     /// for refunds (a total, so a late retry never reads as a second refund), the order amount otherwise.
+    /// (Kept for the admin pages; the shop is sent the unambiguous totals below.)
     public var amount: Decimal
+    /// Per order 1, 2, 3...: one more for each change; the shop applies a notification only if its seq is higher.
+    public var seq: Int64
+    /// The order's currency.
+    public var currency: String
+    /// The order's total, as handed off.
+    public var orderAmount: Decimal
+    /// Totals as of the change (never deltas, so a retried notification reads the same).
+    public var authorized: Decimal
+    public var captured: Decimal
+    public var refunded: Decimal
+    /// What may still be refunded: captured - refunded.
+    public var refundable: Decimal { max(0, captured - refunded) }
     /// When the change happened.
     public var eventAt: Int64
     /// Failed deliveries so far.
@@ -28,6 +41,12 @@ public struct Notification: Sendable, Equatable {
         status = try row.requiredText("status", table: "outbox")
         transactionId = row.int("transaction_id")
         amount = try row.money("amount", table: "outbox")
+        seq = try row.requiredInt("seq", table: "outbox")
+        currency = try row.requiredText("currency", table: "outbox")
+        orderAmount = try row.money("order_amount", table: "outbox")
+        authorized = try row.money("authorized", table: "outbox")
+        captured = try row.money("captured", table: "outbox")
+        refunded = try row.money("refunded", table: "outbox")
         eventAt = try row.requiredInt("event_at", table: "outbox")
         attempts = Int(try row.requiredInt("attempts", table: "outbox"))
         nextAt = try row.requiredInt("next_at", table: "outbox")

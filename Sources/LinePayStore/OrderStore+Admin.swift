@@ -9,9 +9,11 @@ extension OrderStore {
     // MARK: Admin sessions
 
     /// Stores a new admin session valid for `lifetime` seconds; throws (a constraint error) if the id exists.
-    public func createAdminSession(id: String, user: String, csrfToken: String, now: Int64, lifetime: Int64) throws {
-        try connection.run("INSERT INTO admin_sessions (id, user, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                           [.text(id), .text(user), .text(csrfToken), .integer(now), .integer(now + lifetime)])
+    public func createAdminSession(id: String, user: String, csrfToken: String, now: Int64, lifetime: Int64,
+                                   credential: String = "") throws {
+        try connection.run("""
+            INSERT INTO admin_sessions (id, user, csrf_token, created_at, expires_at, credential) VALUES (?, ?, ?, ?, ?, ?)
+            """, [.text(id), .text(user), .text(csrfToken), .integer(now), .integer(now + lifetime), .text(credential)])
     }
 
     /// The live admin session with this id, or nil when missing or expired.
@@ -32,28 +34,7 @@ extension OrderStore {
         _ = try connection.run("DELETE FROM admin_sessions WHERE expires_at <= ?", [.integer(now)])
     }
 
-    // MARK: Login throttling
-
-    /// Failed logins recorded for `key` within the last `window` seconds, and when the oldest of them was.
-    public func loginFailures(key: String, now: Int64, window: Int64) throws -> (count: Int, oldest: Int64?) {
-        let row = try connection.queryOne("""
-            SELECT count(*) AS n, min(at) AS oldest FROM admin_login_failures WHERE key = ? AND at > ?
-            """, [.text(key), .integer(now - window)])
-        return (Int(row?.int("n") ?? 0), row?.int("oldest"))
-    }
-
-    /// Records a failed login (and forgets failures older than `window`, for every key).
-    public func recordLoginFailure(key: String, now: Int64, window: Int64) throws {
-        try connection.immediateTransaction {
-            _ = try connection.run("DELETE FROM admin_login_failures WHERE at <= ?", [.integer(now - window)])
-            _ = try connection.run("INSERT INTO admin_login_failures (key, at) VALUES (?, ?)", [.text(key), .integer(now)])
-        }
-    }
-
-    /// Forgets the failures of `key` (after a successful login).
-    public func clearLoginFailures(key: String) throws {
-        _ = try connection.run("DELETE FROM admin_login_failures WHERE key = ?", [.text(key)])
-    }
+    // MARK: Login throttling: OrderStore+Trust.swift (beginLoginAttempt records an attempt before its hash runs)
 
     // MARK: Leases
 

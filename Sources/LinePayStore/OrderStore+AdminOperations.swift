@@ -14,7 +14,10 @@ extension OrderStore {
     public func beginOperation(_ request: OperationRequest, now: Int64) throws -> BeginOperationResult {
         try connection.immediateTransaction {
             if let existing = try operation(idempotencyKey: request.idempotencyKey) {
-                guard existing.orderId == request.orderId, existing.kind == request.kind else { return .keyReused(existing) }
+                // Like Stripe: a key reused with other parameters is refused, never answered with the first result
+                // (a script would read "done" for an amount that was not refunded). No amount means "as the key did".
+                guard existing.orderId == request.orderId, existing.kind == request.kind,
+                      request.amount == nil || existing.amount == request.amount else { return .keyReused(existing) }
                 return .existing(existing)
             }
             guard let order = try loadOrder(orderId: request.orderId) else { return .notFound }

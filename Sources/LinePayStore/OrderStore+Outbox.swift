@@ -64,10 +64,15 @@ extension OrderStore {
         case .refunded, .partially_refunded: amount = order.refundedAmount
         default: amount = order.amount
         }
+        // seq: inside the transition's BEGIN IMMEDIATE, so no other writer can take the same number.
         try connection.run("""
-            INSERT INTO outbox (order_row, order_id, status, transaction_id, amount, event_at, next_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO outbox (order_row, order_id, status, transaction_id, amount, event_at, next_at,
+                                seq, currency, order_amount, authorized, captured, refunded)
+            VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM outbox WHERE order_row = ?), ?, ?, ?, ?, ?)
             """, [.integer(order.rowId), .text(order.orderId), .text(order.state.publicStatus),
-                  SQLiteValue(order.transactionId), .text(Money.format(amount)), .integer(now), .integer(now)])
+                  SQLiteValue(order.transactionId), .text(Money.format(amount)), .integer(now), .integer(now),
+                  .integer(order.rowId), .text(order.currency), .text(Money.format(order.amount)),
+                  .text(Money.format(order.authorizedAmount)), .text(Money.format(order.capturedAmount)),
+                  .text(Money.format(order.refundedAmount))])
     }
 }

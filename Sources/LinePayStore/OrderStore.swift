@@ -60,12 +60,16 @@ public final class OrderStore {
 
     // MARK: Orders
 
-    /// States in which a resumed checkout follows the shopper's new browser session: nothing is in flight.
+    /// States in which a resumed checkout may follow the shopper's new browser session: nothing is in flight.
+    /// Beyond `.new`, only when the session that owns the order has ended (issue 10, attack 2): an order in payment
+    /// belongs to the browser that started it, and a handoff re-posted from another browser does not take it over.
     static let rebindableStates: [OrderState] = [.new, .reserved, .cancelled, .failed, .expired]
 
     /// Creates the order with its items, or: same orderId + same contentDigest -> .resumed (and the order's session becomes
-    /// `sessionId` when state is new, reserved, cancelled, failed or expired, so the shopper's new browser session owns it);
-    /// same orderId + other digest -> .conflict. Nothing is written on conflict. One immediate transaction.
+    /// `sessionId` when the state is new, or is reserved, cancelled, failed or expired and the owning session is no longer
+    /// live); same orderId + other digest -> .conflict. Nothing is written on conflict; a rebinding writes no event (a
+    /// replayed handoff must not grow the log). One immediate transaction. The caller compares the resumed order's
+    /// sessionId with its own to learn whether it owns it.
     public func createOrResume(_ order: NewOrder, sessionId: String, now: Int64, actor: String = "system") throws -> CreateResult {
         try db.immediateTransaction {
             let inserted = try db.run("""
@@ -96,12 +100,10 @@ public final class OrderStore {
             let rebound = try db.run("""
                 UPDATE orders SET session_id = ?
                 WHERE id = ? AND content_digest = ? AND session_id <> ? AND state IN (\(placeholders(states.count)))
+                  AND (state = 'new' OR NOT EXISTS (SELECT 1 FROM sessions WHERE sessions.id = orders.session_id AND expires_at > ?))
                 """, [.text(sessionId), .integer(existing.rowId), .text(order.contentDigest), .text(sessionId)]
-                     + states.map { .text($0.rawValue) })
+                     + states.map { .text($0.rawValue) } + [.integer(now)])
             guard rebound == 1 else { return .resumed(existing) }
-            // The session ids themselves stay out of the log: they are credentials.
-            try insertEvent(orderRow: existing.rowId, kind: "session.rebound", actor: actor, now: now,
-                            detail: "resumed in a new browser session (\(existing.state.rawValue))")
             return .resumed(try loadOrder(rowId: existing.rowId))
         }
     }

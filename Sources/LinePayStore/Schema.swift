@@ -4,7 +4,7 @@ import SQLite
 enum Schema {
     /// Step i brings a database from user_version i to i + 1. A new version is one more element at the end;
     /// a shipped step is never edited (files in the field already ran it).
-    static let migrations: [String] = [version1, version2, version3]
+    static let migrations: [String] = [version1, version2, version3, versionTrust]
 
     /// The version this program writes.
     static var currentVersion: Int { migrations.count }
@@ -259,6 +259,35 @@ enum Schema {
         ALTER TABLE orders ADD COLUMN payment_provider TEXT;
         CREATE INDEX orders_open_checks ON orders(state, next_check_at)
           WHERE state IN ('reserving', 'reserved', 'confirming', 'authorized');
+        """
+
+    // Trust boundaries (issue 10). Notifications carry a per-order `seq` and what they report (the order amount,
+    // authorized, captured, refunded) as of the change; rows written before this step get them from the order now.
+    // Admin sessions carry a fingerprint of the credential that made them: sessions from before have none and end.
+    // `counters` holds plain tallies a test or an operator can read (password hashes computed by the login).
+    private static let versionTrust = """
+        ALTER TABLE outbox ADD COLUMN seq INTEGER;
+        ALTER TABLE outbox ADD COLUMN currency TEXT;
+        ALTER TABLE outbox ADD COLUMN order_amount TEXT;
+        ALTER TABLE outbox ADD COLUMN authorized TEXT;
+        ALTER TABLE outbox ADD COLUMN captured TEXT;
+        ALTER TABLE outbox ADD COLUMN refunded TEXT;
+        UPDATE outbox SET
+          seq = (SELECT count(*) FROM outbox AS p WHERE p.order_row = outbox.order_row AND p.id <= outbox.id),
+          currency = (SELECT currency FROM orders WHERE orders.id = outbox.order_row),
+          order_amount = (SELECT amount FROM orders WHERE orders.id = outbox.order_row),
+          authorized = (SELECT authorized_amount FROM orders WHERE orders.id = outbox.order_row),
+          captured = (SELECT captured_amount FROM orders WHERE orders.id = outbox.order_row),
+          refunded = (SELECT refunded_amount FROM orders WHERE orders.id = outbox.order_row);
+        CREATE UNIQUE INDEX outbox_order_seq ON outbox(order_row, seq);
+
+        ALTER TABLE admin_sessions ADD COLUMN credential TEXT NOT NULL DEFAULT '';
+        CREATE INDEX admin_sessions_user ON admin_sessions(user);
+
+        CREATE TABLE counters (
+          name TEXT PRIMARY KEY,
+          value INTEGER NOT NULL
+        ) STRICT;
         """
 
     /// SQL for an order row's share of the sales chart: `net` is captured minus refunded in integer hundredths

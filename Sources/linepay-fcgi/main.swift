@@ -6,8 +6,11 @@ import LinePayResponder
 
 let usage = """
 usage: linepay-fcgi --config FILE [--listen unix:/path.sock | --listen 127.0.0.1:9000] [--threads N] [--check-config]
+                    [--socket-mode 0660] [--socket-group www-data]
 The config file may also be named by LINEPAY_CONFIG. Without --listen it serves FastCGI on the socket it was
 given (spawn-fcgi, mod_fcgid: fd 0; systemd socket activation: fd 3), or runs once as CGI.
+--socket-mode and --socket-group set a unix: socket's mode (octal, default 0660) and group (a name or number;
+default ours), like php-fpm's listen.mode and listen.group: the web server's user must be allowed to connect.
 """
 
 func fail(_ message: String, status: Int32 = 2) -> Never {
@@ -20,6 +23,8 @@ var configPath = ProcessInfo.processInfo.environment["LINEPAY_CONFIG"]
 var listen: ListenAddress? = nil
 var threads = 8
 var checkOnly = false
+var socketMode: mode_t = 0o660
+var socketGroup: gid_t? = nil
 
 @MainActor func value(_ flag: String) -> String {
     guard !args.isEmpty else { fail("\(flag) needs a value\n\(usage)") }
@@ -32,8 +37,20 @@ while !args.isEmpty {
     case "--config": configPath = value(flag)
     case "--listen":
         let v = value(flag)
-        guard let l = ListenAddress(argument: v, socketMode: 0o660) else { fail("--listen: '\(v)' is not unix:/path.sock or host:port") }
+        guard let l = ListenAddress(argument: v) else { fail("--listen: '\(v)' is not unix:/path.sock or host:port") }
         listen = l
+    case "--socket-mode":
+        let v = value(flag)
+        // Owner read-write is needed to accept; others never (anyone who connects can set REMOTE_USER and HTTPS).
+        guard let m = mode_t(v, radix: 8), v.hasPrefix("0"), m & 0o600 == 0o600, m & 0o007 == 0, m <= 0o777 else {
+            fail("--socket-mode: '\(v)' must be octal like 0660 or 0600 (owner rw, nothing for others)")
+        }
+        socketMode = m
+    case "--socket-group":
+        let v = value(flag)
+        if let g = getgrnam(v) { socketGroup = g.pointee.gr_gid }
+        else if let n = gid_t(v) { socketGroup = n }
+        else { fail("--socket-group: no group '\(v)'") }
     case "--threads":
         let v = value(flag)
         guard let n = Int(v), (1...256).contains(n) else { fail("--threads: '\(v)' is not a number from 1 to 256") }
@@ -62,7 +79,9 @@ if listen == nil && FastCGIServer.isCGI {
     exit(0)
 }
 
-let server = FastCGIServer(listen: listen ?? .inherited, threads: threads)
+if case .unixSocket(let path, _) = listen { listen = .unixSocket(path: path, mode: socketMode) }
+else if socketGroup != nil || socketMode != 0o660 { fail("--socket-mode and --socket-group apply to --listen unix:PATH only") }
+let server = FastCGIServer(listen: listen ?? .inherited, threads: threads, socketGroup: socketGroup)
 let stopping = ManagedAtomicFlag()
 let notifier = Thread { responder.runNotifier(stop: { stopping.isSet }) }
 notifier.start()

@@ -38,7 +38,7 @@ import TestSupport
         let replay = try runLinePay(h, ["refund", a, "--amount", "100", "--key", "ticket-4711", "--json"])
         #expect(replay.status == 0)
         #expect(try json(replay.stdout)["replayed"] as? Bool == true)
-        #expect(try runLinePay(h, ["refund", b, "--key", "ticket-4711"]).status == 5)   // a key is for one action
+        #expect(try runLinePay(h, ["refund", b, "--key", "ticket-4711"]).status == 7)   // a key is for one action
         let tooMuch = try runLinePay(h, ["refund", a, "--amount", "261"])
         #expect(tooMuch.status == 5 && tooMuch.stdout.contains("at most the 260 TWD that remains"))
         #expect(try runLinePay(h, ["capture", a]).status == 5)
@@ -104,24 +104,40 @@ import TestSupport
         #expect(try runProcess(builtBinary("linepay"), ["--config", path, "config", "check"]).stderr.contains("admin_password_hash must be"))
     }
 
-    @Test func signPrintsTheExactRequestWithTheSecretMasked() throws {
+    @Test func signPrintsTheCanonicalStringWithSecretsMasked() throws {
         let h = try ResponderHarness()
         let nonce = "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"
-        let r = try runLinePay(h, ["sign", "confirm", "--transaction", "2016020510824221610", "--amount", "360", "--currency", "TWD", "--nonce", nonce])
-        #expect(r.status == 0, "\(r)")
         let path = "/v3/payments/2016020510824221610/confirm"
         let body = #"{"amount":360,"currency":"TWD"}"#
         let signature = LinePaySignature.make(channelSecret: SandboxHarness.channelSecret, path: path, payload: body, nonce: nonce)
-        #expect(r.stdout.hasPrefix("POST \(h.sandbox.baseURL)\(path)\n"))
+        // By default (issue 10, attack 8): the canonical string and a signature cut short, no ready-to-send request.
+        let r = try runLinePay(h, ["sign", "confirm", "--transaction", "2016020510824221610", "--amount", "360", "--currency", "TWD", "--nonce", nonce])
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout.contains("canonical string: ****\(path)\(body)\(nonce)\n"))
+        #expect(r.stdout.contains("signature: \(signature.prefix(8))… (cut short"))
+        #expect(!r.stdout.contains(signature) && !r.stdout.contains("X-LINE-Authorization: ") && !r.stdout.contains(h.sandbox.baseURL))
+        // Asked for explicitly, the whole request.
+        let whole = try runLinePay(h, ["sign", "confirm", "--transaction", "2016020510824221610", "--amount", "360", "--currency", "TWD",
+                                       "--nonce", nonce, "--full-request"])
+        #expect(whole.stdout.hasPrefix("POST \(h.sandbox.baseURL)\(path)\n"))
         for line in ["Content-Type: application/json", "X-LINE-ChannelId: \(SandboxHarness.channelId)", "X-LINE-Authorization-Nonce: \(nonce)",
-                     "X-LINE-Authorization: \(signature)", body, "signed message: ****\(path)\(body)\(nonce)"] {
-            #expect(r.stdout.contains(line + "\n"), "\(line)")
+                     "X-LINE-Authorization: \(signature)", body, "canonical string: ****\(path)\(body)\(nonce)"] {
+            #expect(whole.stdout.contains(line + "\n"), "\(line)")
         }
-        #expect(!r.stdout.contains(SandboxHarness.channelSecret))
-        // A GET signs its query string.
+        #expect(!r.stdout.contains(SandboxHarness.channelSecret) && !whole.stdout.contains(SandboxHarness.channelSecret))
+        // A GET signs its query string; a lookup moves no money, so its signature is whole.
         let details = try runLinePay(h, ["sign", "details", "--transaction", "2016020510824221610", "--nonce", nonce, "--json"])
         let j = try json(details.stdout)
-        #expect(j["method"] as? String == "GET" && (j["url"] as? String)?.hasSuffix("/v3/payments?transactionId=2016020510824221610") == true)
+        #expect(j["method"] as? String == "GET" && j["canonical"] as? String == "****/v3/payments" + "transactionId=2016020510824221610" + nonce)
+        #expect(j["truncated"] as? Bool == false && (j["signature"] as? String)?.count == 44)
+        // A regKey is never printed in clear, even with --full-request.
+        let regKey = "RK9F3A7B2C1D0E5F6A7B8C9D"
+        for extra in [[], ["--full-request"]] {
+            let pre = try runLinePay(h, ["sign", "payPreapproved", "--regkey", regKey, "--product", "Tea", "--amount", "100", "--currency", "TWD"] + extra)
+            #expect(pre.status == 0 && !pre.stdout.contains(regKey) && pre.stdout.contains("RK9F…8C9D"), "\(pre)")
+            let check = try runLinePay(h, ["sign", "checkRegKey", "--regkey", regKey] + extra)
+            #expect(check.status == 0 && !check.stdout.contains(regKey), "\(check)")
+        }
         #expect(try runLinePay(h, ["sign", "capture", "--transaction", "1"]).status == 2)   // needs an amount and currency
     }
 

@@ -105,6 +105,33 @@ import TestSupport
         #expect(try store.connection.userVersion == OrderStore.schemaVersion)
         #expect(try store.dailySales(since: 0) == [DailySales(day: 86400, currency: "THB", net: dec("510.25"), orders: 2)])
     }
+
+    /// versionTrust on a version-2 file: waiting notifications get their per-order seq and the order's totals, and
+    /// admin sessions made before credential fingerprints no longer match any credential.
+    @Test func upgradingAVersion2FileNumbersTheOutboxAndVoidsOldAdminSessions() throws {
+        do {
+            let old = try SQLiteConnection(path: path)
+            try old.execute(Schema.migrations[0])
+            try old.execute(Schema.migrations[1])
+            try old.setUserVersion(2)
+            for (i, order) in ["A", "B"].enumerated() {
+                try old.run("""
+                    INSERT INTO orders (id, order_id, currency, amount, shipping_fee, state, session_id, content_digest, created_at, updated_at,
+                                        authorized_amount, captured_amount, refunded_amount)
+                    VALUES (?, ?, 'TWD', '360', '0', 'partially_refunded', 's', 'd', 1, 1, '360', '360', '100')
+                    """, [.integer(Int64(i + 1)), .text(order)])
+            }
+            for (row, order, status) in [(1, "A", "paid"), (2, "B", "paid"), (1, "A", "partially_refunded")] {
+                try old.run("INSERT INTO outbox (order_row, order_id, status, amount, event_at, next_at) VALUES (?, ?, ?, '360', 1, 1)",
+                            [.integer(Int64(row)), .text(order), .text(status)])
+            }
+            try old.run("INSERT INTO admin_sessions (id, user, csrf_token, created_at, expires_at) VALUES ('old', 'admin', 'c', 1, 9999999999)")
+        }
+        let store = try OrderStore(path: path)
+        let rows = try store.connection.query("SELECT order_id || ' ' || seq || ' ' || captured || ' ' || refunded AS d FROM outbox ORDER BY id")
+        #expect(rows.compactMap { $0.text("d") } == ["A 1 360 100", "B 1 360 100", "A 2 360 100"])
+        #expect(try store.adminSession(id: "old", now: 2)?.credential == "")
+    }
 }
 
 func dec(_ s: String) -> Decimal { Decimal(string: s, locale: Locale(identifier: "en_US_POSIX"))! }

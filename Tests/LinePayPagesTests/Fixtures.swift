@@ -49,6 +49,7 @@ enum Fixture {
             ("other-browser", Pages.otherBrowserComplete(c)),
             ("other-browser-failed", Pages.otherBrowserNotCompleted(c)),
             ("other-browser-checking", Pages.otherBrowserChecking(c)),
+            ("other-window", Pages.otherWindowPaying(c)),
             ("checking", Pages.checking(c, order: order, statusURL: "/linepay/status?o=1", resultURL: "/linepay/result?o=1")),
             ("cancelled", Pages.cancelled(c, order: order, csrfToken: "tok\"<en>")),
             ("failed", Pages.failed(c, order: order, reason: text, csrfToken: "tok\"<en>")),

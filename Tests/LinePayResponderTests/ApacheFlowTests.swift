@@ -26,8 +26,7 @@ import TestSupport
         #expect(Flow.page(receipt) == "receipt", "\(receipt.status) \(receipt.text.prefix(300))")
         let back = try #require(Flow.capture(#"id="lp-return"[^>]*href="([^"]+)""#, receipt.text) ?? Flow.capture(#"href="([^"]+)"[^>]*id="lp-return""#, receipt.text))
         let fields = Flow.query(back)
-        #expect(SignedFields.verify(fields.filter { $0.0 != "signature" }, signature: fields.first { $0.0 == "signature" }?.1 ?? "",
-                                    secret: ResponderHarness.handoffSecret))
+        #expect(SignedFields.verifyMessage(.return, fields, secret: ResponderHarness.handoffSecret))
         #expect(try shopper.go("GET", h.baseURL + "/status?orderId=\(orderId)").text.contains(#""status":"paid""#))
         #expect(waitUntil(timeout: 10) { h.notifications.received.contains { String(decoding: $0.body, as: UTF8.self).contains("orderId=\(orderId)") } })
     }

@@ -38,8 +38,8 @@ import TestSupport
         // The return link carries signed fields the shop can trust.
         let back = try #require(Flow.capture(#"id="lp-return"[^>]*href="([^"]+)""#, receipt.text) ?? Flow.capture(#"href="([^"]+)"[^>]*id="lp-return""#, receipt.text))
         let fields = Flow.query(back)
-        let signature = try #require(fields.first { $0.0 == "signature" }?.1)
-        #expect(SignedFields.verify(fields.filter { $0.0 != "signature" }, signature: signature, secret: ResponderHarness.handoffSecret))
+        #expect(SignedFields.verifyMessage(.return, fields, secret: ResponderHarness.handoffSecret))
+        #expect(!SignedFields.verifyMessage(.notification, fields, secret: ResponderHarness.handoffSecret))
         #expect(fields.contains { $0 == ("status", "paid") } && fields.contains { $0 == ("orderId", orderId) } && fields.contains { $0 == ("amount", "360") })
 
         let status = try shopper.go("GET", h.baseURL + "/status?orderId=\(orderId)")
@@ -49,9 +49,10 @@ import TestSupport
         #expect(waitUntil(timeout: 10) { !h.notifications.received.isEmpty })
         let note = try #require(h.notifications.received.first)
         let noted = Flow.query("http://x/?" + String(decoding: note.body, as: UTF8.self))
-        let noteSignature = try #require(noted.first { $0.0 == "signature" }?.1)
-        #expect(SignedFields.verify(noted.filter { $0.0 != "signature" }, signature: noteSignature, secret: ResponderHarness.handoffSecret))
+        #expect(SignedFields.verifyMessage(.notification, noted, secret: ResponderHarness.handoffSecret))
+        #expect(!SignedFields.verifyMessage(.return, noted, secret: ResponderHarness.handoffSecret))
         #expect(noted.contains { $0 == ("status", "paid") } && noted.contains { $0 == ("orderId", orderId) })
+        #expect(noted.contains { $0 == ("seq", "1") } && noted.contains { $0 == ("captured", "360") } && noted.contains { $0 == ("refundable", "360") })
 
         // One Request, one Confirm, for this order.
         #expect(try h.sandbox.calls(operation: "confirm").count == 1)

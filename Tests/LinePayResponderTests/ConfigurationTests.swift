@@ -43,6 +43,19 @@ import Testing
         #expect(try ResponderConfiguration.parse(Self.good, file: "f").timeouts.read(.confirm) == .seconds(40))
     }
 
+    /// Issue 10's keys: who may post a handoff, and whose header names the client.
+    @Test func trustKeysParseAndDefaultSafely() throws {
+        let d = try ResponderConfiguration.parse(Self.good, file: "f")
+        #expect(d.checkoutOrigins == ["https://shop.example"] && d.realIPHeader == nil && d.sessionCleanupInterval == 60)
+        let c = try ResponderConfiguration.parse(Self.good + "\nallowed_origins = https://Shop.example:443 http://127.0.0.1:8080\n"
+                                                 + "real_ip_header = X-Real-IP\nreal_ip_from = 10.0.0.1", file: "f")
+        #expect(c.checkoutOrigins == ["https://shop.example", "http://127.0.0.1:8080"])
+        #expect(c.realIPHeader == "X-Real-IP" && c.realIPFrom == ["10.0.0.1"])
+        #expect(error(Self.good + "\nallowed_origins = https://shop.example/cart")?.contains("allowed_origins") == true)
+        #expect(error(Self.good + "\nallowed_origins = shop.example")?.contains("allowed_origins") == true)
+        #expect(error(Self.good + "\nreal_ip_header = X Real IP")?.contains("real_ip_header") == true)
+    }
+
     @Test func errorsNameFileLineAndKey() {
         #expect(error(Self.good + "\ncolour = blue") == "linepay.conf:9: unknown key 'colour'")
         #expect(error(Self.good + "\ncapture = maybe")?.hasPrefix("linepay.conf:9: capture must be true or false") == true)

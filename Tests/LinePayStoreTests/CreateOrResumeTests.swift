@@ -40,8 +40,8 @@ import Testing
         }
         #expect(order.sessionId == "s2")
         #expect(order.updatedAt == 100, "a rebinding is not a state change")
-        #expect(try store.events(orderId: "A1001").map(\.kind) == ["state.new", "session.rebound"])
-        #expect(try store.events(orderId: "A1001").allSatisfy { !$0.detail.contains("s2") })
+        // No event: a handoff replayed again and again must not grow the log (issue 10, attack 6).
+        #expect(try store.events(orderId: "A1001").map(\.kind) == ["state.new"])
         // Same session again: nothing to rebind, nothing written.
         let before = try snapshot(store)
         guard case .resumed(let again) = try store.createOrResume(sampleOrder(), sessionId: "s2", now: 300) else {
@@ -72,6 +72,31 @@ import Testing
             Issue.record("expected .resumed"); return
         }
         #expect(confirming.sessionId == "s3")
+    }
+
+    /// Issue 10, attack 2: while the session that reserved the order lives, another session's re-post leaves it alone.
+    @Test func aReservedOrderStaysWithItsLiveSession() throws {
+        let store = try db.open()
+        _ = try store.createSession(id: "owner", csrfToken: "c", now: 100, lifetime: 1000)
+        _ = try store.createSession(id: "thief", csrfToken: "c", now: 100, lifetime: 1000)
+        _ = try store.createOrResume(sampleOrder(), sessionId: "owner", now: 100)
+        _ = try store.beginReserve(orderId: "A1001", now: 101)
+        _ = try store.markReserved(orderId: "A1001", transactionId: 7, paymentUrl: "https://pay.example/7", now: 102)
+        for state in ["reserved", "cancelled"] {
+            if state == "cancelled" { _ = try store.markCancelled(orderId: "A1001", from: [.reserved], reason: "test", now: 103) }
+            let before = try snapshot(store)
+            guard case .resumed(let kept) = try store.createOrResume(sampleOrder(), sessionId: "thief", now: 104) else {
+                Issue.record("expected .resumed"); return
+            }
+            #expect(kept.sessionId == "owner" && kept.state.rawValue == state)
+            #expect(try snapshot(store) == before, "nothing written")
+            #expect(try store.order(orderId: "A1001")?.sessionId == "owner")
+        }
+        // Once the owner's session has expired, the order follows the shopper's new session.
+        guard case .resumed(let moved) = try store.createOrResume(sampleOrder(), sessionId: "thief", now: 1100) else {
+            Issue.record("expected .resumed"); return
+        }
+        #expect(moved.sessionId == "thief")
     }
 
     @Test func otherContentUnderTheSameOrderIdIsAConflictThatWritesNothing() throws {

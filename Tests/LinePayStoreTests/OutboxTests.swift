@@ -72,4 +72,23 @@ import Testing
         #expect(next.map { "\($0.orderId) \($0.status) \($0.amount)" } == ["A refunded 100", "B paid 5"])
         #expect(try store.dueNotifications(now: 211, limit: 1).count == 1)
     }
+
+    /// Issue 10, attack 1: each notification says which change of its order it is (seq 1, 2, ... per order) and the
+    /// order's totals as of that change, so a shop can refuse a replayed "paid" after "refunded".
+    @Test func notificationsCarryAPerOrderSeqAndTheTotalsOfTheirMoment() throws {
+        let store = try db.open()
+        try pay(store, sampleOrder("A", amount: "100"), tx: 1, at: 100)
+        try pay(store, sampleOrder("B", amount: "5"), tx: 2, at: 101)
+        _ = try store.markRefunded(orderId: "A", amount: 40, refundTransactionId: 9, now: 102)
+        _ = try store.markRefunded(orderId: "A", amount: 60, refundTransactionId: 10, now: 103)
+        let rows = try store.connection.query("""
+            SELECT order_id || ' ' || seq || ' ' || status || ' ' || order_amount || ' ' || captured || ' ' || refunded AS d
+            FROM outbox ORDER BY id
+            """)
+        #expect(rows.compactMap { $0.text("d") } == ["A 1 paid 100 100 0", "B 1 paid 5 5 0",
+                                                     "A 2 partially_refunded 100 100 40", "A 3 refunded 100 100 100"])
+        // What a worker reads for sending: the first due one, with refundable derived.
+        let first = try #require(try store.dueNotifications(now: 200, limit: 10).first { $0.orderId == "A" })
+        #expect(first.seq == 1 && first.refundable == 100 && first.currency == "USD")
+    }
 }

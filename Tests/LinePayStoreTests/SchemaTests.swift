@@ -9,10 +9,10 @@ import TestSupport
 @Suite(.timeLimit(.minutes(5))) struct SchemaTests {
     let db = TestDatabase()
 
-    @Test func freshFileMigratesToVersion2WithTheSafetyPragmasOn() throws {
+    @Test func freshFileMigratesToTheCurrentVersionWithTheSafetyPragmasOn() throws {
         let store = try db.open()
-        #expect(try store.connection.userVersion == 3)
-        #expect(OrderStore.schemaVersion == 3)
+        #expect(try store.connection.userVersion == OrderStore.schemaVersion)
+        #expect(OrderStore.schemaVersion >= 3)   // version1, version2, versionTrust
         // A fresh connection, not the one that migrated: the PRAGMAs are per connection.
         let other = try db.open()
         #expect(try other.connection.queryOne("PRAGMA journal_mode")?.text("journal_mode") == "wal")
@@ -28,7 +28,7 @@ import TestSupport
         }
         // Version 1 has no IF NOT EXISTS: re-running it on reopen would throw "table orders already exists".
         let reopened = try db.open()
-        #expect(try reopened.connection.userVersion == 3)
+        #expect(try reopened.connection.userVersion == OrderStore.schemaVersion)
         #expect(try reopened.order(orderId: "A1001")?.items.count == 2)
         #expect(try count("events", in: reopened) == 1)
     }
@@ -36,12 +36,13 @@ import TestSupport
     @Test func eightConnectionsOpeningANewFileAtOnceMigrateItOnce() throws {
         let results = race(threads: 8, path: db.path) { store in try store.connection.userVersion }
         #expect(results.count == 8)
-        for result in results { #expect(try result.get() == 3) }
+        for result in results { #expect(try result.get() == OrderStore.schemaVersion) }
     }
 
     @Test func refusesAFileFromANewerVersion() throws {
-        try db.open().connection.setUserVersion(OrderStore.schemaVersion + 1)
-        #expect(throws: OrderStoreError.schemaTooNew(found: OrderStore.schemaVersion + 1, supported: OrderStore.schemaVersion)) { try db.open() }
+        let newer = OrderStore.schemaVersion + 1
+        try db.open().connection.setUserVersion(newer)
+        #expect(throws: OrderStoreError.schemaTooNew(found: newer, supported: OrderStore.schemaVersion)) { try db.open() }
     }
 
     @Test func hasTheIndexesAndTriggers() throws {

@@ -14,10 +14,12 @@
  *       'items'    => [['name' => 'Oolong tea 150 g', 'price' => '120', 'quantity' => 3]],
  *   ], $secret);
  *
- *   // return_url page (the shopper comes back) and notify_url script (the responder POSTs the result):
- *   if (!linepay_verify($_GET, $secret)) { http_response_code(400); exit('bad signature'); }
- *   // $_GET['status'] is e.g. 'paid'; trust orderId/status/transactionId/amount only after the check above.
- *   // In notify_url use linepay_verify($_POST, $secret, 7 * 86400) and answer 200 only when it is true.
+ *   // return_url page (the shopper comes back): what to show, never what to ship.
+ *   if (!linepay_verify_return($_GET, $secret)) { http_response_code(400); exit('bad signature'); }
+ *
+ *   // notify_url script (the responder POSTs every change): the only message that may move goods or money.
+ *   if (!linepay_verify_notification($_POST, $secret)) { http_response_code(403); exit('bad signature'); }
+ *   // Apply it only if $_POST['seq'] is higher than the last seq applied for $_POST['orderId']; answer 200 either way.
  */
 
 declare(strict_types=1);
@@ -25,7 +27,8 @@ declare(strict_types=1);
 /**
  * The signature of a flat array of form fields: lower-case hex HMAC-SHA256 over the canonical string
  * (every field but 'signature', sorted by name bytewise, each rawurlencode(name)=rawurlencode(value), joined by &).
- * The same scheme signs the handoff, the return link and the notifications.
+ * The same scheme signs the handoff (with the secret itself), the return link and the notifications (with
+ * linepay_message_key's per-kind keys).
  */
 function linepay_sign(array $fields, string $secret): string
 {
@@ -104,12 +107,51 @@ function linepay_checkout_form(array $order, string $secret, string $action = '/
 }
 
 /**
- * True when $fields (the return link's $_GET, or a notification's $_POST) carry a valid signature and a ts no
- * older than $maxAge seconds (nor more than a minute in the future). $maxAge = 0 skips the time check.
- * Notifications are retried with their original ts until the shop answers 200: give them a long $maxAge
- * and make their handling idempotent (the same orderId and status may arrive twice).
+ * The key the responder signs one kind of its messages with ('return' or 'notification'): derived from the
+ * handoff secret, so a return link (which every shopper holds) can never pass for a notification.
  */
-function linepay_verify(array $fields, string $secret, int $maxAge = 900): bool
+function linepay_message_key(string $kind, string $secret): string
+{
+    return hash_hmac('sha256', "linepay-fcgi $kind v1", $secret);
+}
+
+/**
+ * True when $get (the return_url page's $_GET) is a return link signed by the responder, with a ts no older than
+ * $maxAge seconds (nor more than a minute ahead; 0 skips the time check). A notification is refused. The return
+ * link says what to show the shopper; ship goods on notifications only.
+ */
+function linepay_verify_return(array $get, string $secret, int $maxAge = 900): bool
+{
+    return linepay_verify_message('return', $get, $secret, $maxAge);
+}
+
+/**
+ * True when $post (the notify_url script's $_POST) is a notification signed by the responder: kind=notification,
+ * digits in seq and eventId. A return link is refused. Notifications are retried with their original ts until
+ * the shop answers 200, so there is no age limit by default: replays are caught by seq instead. Apply one only if
+ * its seq is higher than the last seq you applied for its orderId (and answer 200 to the rest).
+ */
+function linepay_verify_notification(array $post, string $secret, int $maxAge = 0): bool
+{
+    foreach (['seq', 'eventId'] as $key) {
+        if (!isset($post[$key]) || !is_string($post[$key]) || !preg_match('/^[1-9][0-9]{0,18}$/D', $post[$key])) {
+            return false;
+        }
+    }
+    return linepay_verify_message('notification', $post, $secret, $maxAge);
+}
+
+/** The check both share: the kind field, then linepay_verify_signed under the kind's key. */
+function linepay_verify_message(string $kind, array $fields, string $secret, int $maxAge): bool
+{
+    return ($fields['kind'] ?? null) === $kind && linepay_verify_signed($fields, linepay_message_key($kind, $secret), $maxAge);
+}
+
+/**
+ * True when $fields are flat strings with a ts no older than $maxAge seconds (0: any age) and a valid signature
+ * under $key. The building block: shops call linepay_verify_return or linepay_verify_notification instead.
+ */
+function linepay_verify_signed(array $fields, string $key, int $maxAge): bool
 {
     $signature = $fields['signature'] ?? null;
     if (!is_string($signature) || !preg_match('/^[0-9a-f]{64}$/D', $signature)) {
@@ -131,5 +173,5 @@ function linepay_verify(array $fields, string $secret, int $maxAge = 900): bool
             return false;
         }
     }
-    return hash_equals(linepay_sign($fields, $secret), $signature);
+    return hash_equals(linepay_sign($fields, $key), $signature);
 }

@@ -1,15 +1,15 @@
 <?php
 /*
  * return_url of the demo: the shopper lands here after paying (or cancelling) with the signed result in the
- * query string: orderId, status, transactionId, amount, ts, signature. Nothing here is trusted before
- * linepay_verify; a real shop would now look the order up and show its own page.
+ * query string: kind=return, orderId, status, transactionId, currency, amount, ts, signature. Nothing here is trusted before
+ * linepay_verify_return (which refuses a notification); a real shop would now look the order up and show its own page.
  */
 
 declare(strict_types=1);
 
 require __DIR__ . '/demo-common.php';
 
-if (!linepay_verify($_GET, demo_secret())) {
+if (!linepay_verify_return($_GET, demo_secret())) {
     http_response_code(400);
     demo_page('Invalid return link', '<p class="bad">The signature does not match or the link is older than 15 minutes.</p>'
         . '<p><a href="demo-shop.php">Back to the shop</a></p>');

@@ -2,7 +2,7 @@
 /*
  * Checks linepay-handoff.php against the shared signing vectors:
  *   php www/examples/test-vectors.php ../shared/test-vectors/handoff.json
- * For every vector: the canonical string, linepay_sign, linepay_verify (fresh ts skipped: maxAge 0) and that a
+ * For every vector: the canonical string, linepay_sign, linepay_verify_signed (fresh ts skipped: maxAge 0) and that a
  * changed field or a wrong secret fails. Also that linepay_checkout_form signs what it renders. Exits 1 on any failure.
  */
 
@@ -45,14 +45,14 @@ foreach ($data['vectors'] as $i => $v) {
     check($signature === $v['signature'], "vector $i signature: got $signature, want {$v['signature']}");
 
     $signed = $fields + ['signature' => $v['signature']];
-    check(linepay_verify($signed, $secret, 0), "vector $i verifies");
-    check(!linepay_verify($signed, $secret), "vector $i is refused as too old with the default maxAge");
-    check(!linepay_verify($signed, $secret . 'x', 0), "vector $i is refused with another secret");
+    check(linepay_verify_signed($signed, $secret, 0), "vector $i verifies");
+    check(!linepay_verify_signed($signed, $secret, 900), "vector $i is refused as too old with the default maxAge");
+    check(!linepay_verify_signed($signed, $secret . 'x', 0), "vector $i is refused with another secret");
     $tampered = $signed;
     $tampered['amount'] = $tampered['amount'] . '0';
-    check(!linepay_verify($tampered, $secret, 0), "vector $i is refused with a changed amount");
+    check(!linepay_verify_signed($tampered, $secret, 0), "vector $i is refused with a changed amount");
     $extra = $signed + ['extra' => ''];
-    check(!linepay_verify($extra, $secret, 0), "vector $i is refused with an added field");
+    check(!linepay_verify_signed($extra, $secret, 0), "vector $i is refused with an added field");
 }
 
 // The form helper: the hidden fields it renders are exactly the signed ones, escaped.
@@ -72,7 +72,7 @@ check(strpos($html, 'action="/linepay/checkout?x=1&amp;y=2"') !== false, 'form e
 check(array_keys($posted) == ['orderId', 'currency', 'amount', 'shippingFee', 'locale', 'items[0][name]', 'items[0][price]',
                               'items[0][quantity]', 'items[0][id]', 'ts', 'signature'], 'form posts exactly the handoff fields');
 check(abs((int)($posted['ts'] ?? 0) - time()) <= 5, 'form stamps ts with the current time');
-check(linepay_verify($posted, $secret), 'form signature verifies');
+check(linepay_verify_signed($posted, $secret, 900), 'form signature verifies');
 
 echo "$passed passed, $failed failed\n";
 exit($failed === 0 ? 0 : 1);

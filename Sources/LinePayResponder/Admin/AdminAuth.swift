@@ -19,8 +19,11 @@ struct AdminIdentity {
 extension ResponderWorker {
     static let adminCookie = "lp_admin"
     static let adminLoginCookie = "lp_admin_login"
-    /// Failed logins allowed per user and client address within `loginWindow` seconds; the next gets 429.
-    static let maxLoginFailures = 5
+    /// Login attempts allowed per client address within `loginWindow` seconds, counted before the password is
+    /// hashed (the hash is the costly part); the next gets 429 without a hash. Kept apart from the per-user lock.
+    static let maxAttemptsPerAddress = 10
+    /// Failed logins allowed per user name (from any address) within the window: slows guessing from many addresses.
+    static let maxFailuresPerUser = 20
     static let loginWindow: Int64 = 15 * 60
 
     /// The identity of the request, or the response to send instead (login redirect, 401, 403).
@@ -30,7 +33,9 @@ extension ResponderWorker {
         case .off:
             return .failure(.notFound)
         case .password:
-            if let session { return .success(AdminIdentity(user: session.user, actor: "admin:\(session.user)", session: session, setCookie: nil)) }
+            if let session, sessionMatchesCredential(session) {
+                return .success(AdminIdentity(user: session.user, actor: "admin:\(session.user)", session: session, setCookie: nil))
+            }
             return .failure(request.method == "GET" ? .login : .unauthorized)
         case .remote_user:
             // Only the parameter the web server sets: a client's "Remote-User" header arrives as HTTP_REMOTE_USER.
@@ -39,7 +44,7 @@ extension ResponderWorker {
                 return .failure(.forbidden("The web server did not say who you are (REMOTE_USER is empty): /admin must sit behind "
                                            + "the web server's own authentication (see docs/admin.md)."))
             }
-            if let session, constantTimeEquals(Array(session.user.utf8), Array(user.utf8)) {
+            if let session, sessionMatchesCredential(session), constantTimeEquals(Array(session.user.utf8), Array(user.utf8)) {
                 return .success(AdminIdentity(user: user, actor: "remote:\(user)", session: session, setCookie: nil))
             }
             // A POST needs the session its form was made in: without it the CSRF token cannot be checked.
@@ -56,6 +61,26 @@ extension ResponderWorker {
     }
 
     // MARK: Sessions
+
+    func credentialFingerprint(user: String) -> String { configuration.adminCredentialFingerprint(user: user) }
+
+    func sessionMatchesCredential(_ session: AdminSession) -> Bool {
+        constantTimeEquals(Array(session.credential.utf8), Array(credentialFingerprint(user: session.user).utf8))
+    }
+
+    /// The client's address for throttling: REMOTE_ADDR, or `real_ip_header` when the request comes from one of
+    /// `real_ip_from` (the proxy in front). Never a header by default: any client can send one.
+    func clientAddress(_ request: FastCGIRequest) -> String {
+        let remote = request.params["REMOTE_ADDR"] ?? ""
+        guard let name = configuration.realIPHeader, configuration.realIPFrom.contains(remote),
+              let value = request.header(name) else { return remote }
+        // X-Forwarded-For lists every hop: the last is the one our proxy saw.
+        let last = value.split(separator: ",").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        let isAddress = !last.isEmpty && last.utf8.count <= 45 && last.utf8.allSatisfy { b in
+            (b >= 48 && b <= 58) || (b >= 65 && b <= 70) || (b >= 97 && b <= 102) || b == 46   // hex digits . :
+        }
+        return isAddress ? last : remote
+    }
 
     func adminSession(_ request: FastCGIRequest, now: Int64) throws -> AdminSession? {
         guard let token = request.cookies[Self.adminCookie], token.count == 64 else { return nil }
@@ -74,7 +99,7 @@ extension ResponderWorker {
         let token = hex(secureRandomBytes(32))
         let id = Self.adminSessionId(token)
         try store.createAdminSession(id: id, user: user, csrfToken: hex(secureRandomBytes(24)), now: now,
-                                     lifetime: configuration.adminSessionLifetime)
+                                     lifetime: configuration.adminSessionLifetime, credential: credentialFingerprint(user: user))
         guard let session = try store.adminSession(id: id, now: now) else { throw ConfigurationError("admin session was not stored") }
         return (session, adminCookie(Self.adminCookie, token, maxAge: configuration.adminSessionLifetime, request))
     }
@@ -106,41 +131,73 @@ extension ResponderWorker {
         }
         let user = String((form["user"] ?? "").prefix(64))
         let password = form["password"] ?? ""
-        let key = hex(hmacSHA256(key: Array("linepay-admin-throttle".utf8),
-                                 message: Array((user.lowercased() + "\n" + (request.params["REMOTE_ADDR"] ?? "")).utf8)))
-        let (failures, oldest) = try store.loginFailures(key: key, now: now, window: Self.loginWindow)
-        if failures >= Self.maxLoginFailures {
-            let wait = max(1, (oldest ?? now) + Self.loginWindow - now)
+        let address = clientAddress(request)
+        let addressKey = hex(hmacSHA256(key: Array("linepay-admin-throttle".utf8), message: Array(("address\n" + address).utf8)))
+        let userKey = hex(hmacSHA256(key: Array("linepay-admin-throttle".utf8), message: Array(("user\n" + user.lowercased()).utf8)))
+        // Cheap refusals first, so that no flood of POSTs can keep the cores hashing: a free hash slot (else 429 at
+        // once), then the throttle, which records the attempt before the hash runs.
+        guard password.utf8.count <= 1024 else { return try loginPage(request, now: now, status: 401, message: "Wrong user name or password.", user: user) }
+        guard responder.passwordHashSlots.tryAcquire() else {
+            return try loginPage(request, now: now, status: 429, message: "The login is busy. Try again in a moment.", throttled: true,
+                                 user: user, extraHeaders: [("Retry-After", "1")])
+        }
+        defer { responder.passwordHashSlots.release() }
+        switch try store.beginLoginAttempt(addressKey: addressKey, userKey: userKey, now: now, window: Self.loginWindow,
+                                           addressLimit: Self.maxAttemptsPerAddress, userLimit: Self.maxFailuresPerUser) {
+        case .throttled(let wait, let byAddress):
             let minutes = (wait + 59) / 60
             return try loginPage(request, now: now, status: 429,
-                                 message: "Too many failed logins for this user from your address. Wait \(minutes) minute\(minutes == 1 ? "" : "s") and try again.",
+                                 message: "Too many failed logins \(byAddress ? "from your address" : "for this user"). Wait \(minutes) minute\(minutes == 1 ? "" : "s") and try again.",
                                  throttled: true, user: user, extraHeaders: [("Retry-After", String(wait))])
+        case .allowed:
+            break
         }
         // Both checks always run, so the time taken does not tell whether the user name was right.
-        let passwordOK = password.utf8.count <= 1024 && AdminPassword.verify(password: password, against: configuration.adminPasswordHash ?? "")
+        let passwordOK = AdminPassword.verify(password: password, against: configuration.adminPasswordHash ?? "")
         let userOK = constantTimeEquals(Array(user.utf8), Array(configuration.adminUser.utf8))
         guard passwordOK && userOK else {
-            try store.recordLoginFailure(key: key, now: now, window: Self.loginWindow)
             return try loginPage(request, now: now, status: 401, message: "Wrong user name or password.", user: user)
         }
-        try store.clearLoginFailures(key: key)
+        try store.loginSucceeded(addressKey: addressKey, userKey: userKey)
         // A new session id at every login: a session id planted before login is never promoted.
         if let old = request.cookies[Self.adminCookie], old.count == 64 { try store.deleteAdminSession(id: Self.adminSessionId(old), now: now) }
         let (_, cookie) = try newAdminSession(request, user: configuration.adminUser, now: now)
         try store.appendEvent(orderId: nil, kind: "admin.login", actor: "admin:\(configuration.adminUser)",
-                              detail: "logged in from \(request.params["REMOTE_ADDR"] ?? "?")", now: now)
+                              detail: "logged in from \(address)", now: now)
         return redirect(adminURL(""), headers: [("Set-Cookie", cookie),
                                                 ("Set-Cookie", adminCookie(Self.adminLoginCookie, "", maxAge: 0, request))])
     }
 
-    /// POST /admin/logout (CSRF checked by the caller): the session is deleted and its cookie cleared.
-    func logout(_ request: FastCGIRequest, _ identity: AdminIdentity, now: Int64) throws -> FastCGIResponse {
-        try store.deleteAdminSession(id: identity.session.id, now: now)
-        try store.appendEvent(orderId: nil, kind: "admin.logout", actor: identity.actor, detail: "logged out", now: now)
+    /// POST /admin/logout (CSRF checked by the caller): the session is deleted and its cookie cleared. With
+    /// `everywhere`, every admin session of this user ends (other browsers, a stolen cookie).
+    func logout(_ request: FastCGIRequest, _ identity: AdminIdentity, everywhere: Bool = false, now: Int64) throws -> FastCGIResponse {
+        if everywhere {
+            let ended = try store.revokeAdminSessions(user: identity.user)
+            try store.appendEvent(orderId: nil, kind: "admin.logout", actor: identity.actor,
+                                  detail: "logged out everywhere (\(ended) session\(ended == 1 ? "" : "s"))", now: now)
+        } else {
+            try store.deleteAdminSession(id: identity.session.id, now: now)
+            try store.appendEvent(orderId: nil, kind: "admin.logout", actor: identity.actor, detail: "logged out", now: now)
+        }
         let clear = ("Set-Cookie", adminCookie(Self.adminCookie, "", maxAge: 0, request))
         if configuration.adminAuth == .password { return redirect(adminURL("/login"), headers: [clear]) }
         return page(200, AdminPages.message(adminContext(nil), title: "Logged out",
                                             text: "This admin session has ended. Your web server login is unchanged."), headers: [clear])
+    }
+}
+
+extension ResponderConfiguration {
+    /// A fingerprint of what lets `user` in now: the mode and, in password mode, admin_user and the password hash.
+    /// A session stores the one it was made with; when the configuration changes (new hash, renamed user, another
+    /// mode) every session made before stops working (issue 10, attack 9).
+    func adminCredentialFingerprint(user: String) -> String {
+        let material: String
+        switch adminAuth {
+        case .password: material = "password\n\(adminUser)\n\(adminPasswordHash ?? "")"
+        case .remote_user: material = "remote_user\n\(user)"
+        case .off: material = "off"
+        }
+        return hex(hmacSHA256(key: Array("linepay-admin-credential".utf8), message: Array(material.utf8)))
     }
 }
 

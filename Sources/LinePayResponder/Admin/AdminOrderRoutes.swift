@@ -154,7 +154,7 @@ extension ResponderWorker {
         switch try core.acting(as: identity.actor).perform(kind, orderId: orderId, amount: amount, key: key, now: now) {
         case .notFound: return adminNotFound(identity, "There is no order \(orderId).")
         case .keyReused:
-            return page(409, AdminPages.message(adminContext(identity), title: "Form reused", text: "This form was already used for another action. Nothing was done."))
+            return page(409, AdminPages.message(adminContext(identity), title: "Form reused", text: "This form was already used for another action or amount. Nothing was done."))
         case .finished(let op, _):
             return redirect(adminURL("/orders/\(SignedFields.rawURLEncode(op.orderId))?result=\(key)"))
         }

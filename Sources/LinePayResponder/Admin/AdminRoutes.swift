@@ -71,7 +71,8 @@ extension ResponderWorker {
         case ("POST", 3, "regkeys") where ["charge", "check", "expire"].contains(parts[2]):
             return try regKeyAction(parts[1], action: parts[2], request, identity, now: now)
         case ("POST", 1, "logout"): return try logout(request, identity, now: now)
-        case (_, 0, _), (_, 1, "orders"), (_, 2, "orders"), (_, 1, "regkeys"), (_, 3, _), (_, 1, "logout"):
+        case ("POST", 1, "logout-everywhere"): return try logout(request, identity, everywhere: true, now: now)
+        case (_, 0, _), (_, 1, "orders"), (_, 2, "orders"), (_, 1, "regkeys"), (_, 3, _), (_, 1, "logout"), (_, 1, "logout-everywhere"):
             return page(405, AdminPages.message(adminContext(identity), title: "Not allowed", text: "This address does not take a \(method)."))
         default:
             return page(404, AdminPages.message(adminContext(identity), title: "Not found", text: "There is no such admin page."))

@@ -59,6 +59,7 @@ final class CommandContext {
         case "notify": return try notify()
         case "regkey": return try regKey()
         case "admin-password": return try adminPassword()
+        case "admin-sessions": return try adminSessions()
         case "config": return try configCheck()
         case "sign": return try sign()
         case "seed": return try seed()
@@ -68,7 +69,9 @@ final class CommandContext {
 
     // MARK: Output
 
-    func say(_ text: String) { print(text) }
+    /// One line of text output. Stored and LINE Pay-supplied text (item names, results, event details) passes
+    /// through here, so control characters are escaped: none can forge a line or drive the terminal.
+    func say(_ text: String) { print(terminalSafe(text)) }
 
     func printJSON(_ value: Any) {
         let data = (try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
@@ -177,7 +180,7 @@ final class CommandContext {
     }
 
     func notFound(_ message: String) -> LinePayCommand.Exit {
-        FileHandle.standardError.write(Data("linepay: \(message)\n".utf8))
+        FileHandle.standardError.write(Data(terminalSafe("linepay: \(message)").utf8 + [10]))
         return .notFound
     }
 
@@ -190,8 +193,8 @@ final class CommandContext {
         switch outcome {
         case .notFound: return notFound("no order \(orderId)")
         case .keyReused(let op):
-            FileHandle.standardError.write(Data("linepay: --key was used for a \(op.kind.rawValue) of \(op.orderId); nothing was done\n".utf8))
-            return .refusedByUs
+            FileHandle.standardError.write(Data(terminalSafe("linepay: --key was used for a \(op.kind.rawValue)\(op.amount.map { " of " + Money.format($0) } ?? "") on \(op.orderId); nothing was done").utf8 + [10]))
+            return .keyReused
         case .finished(let op, let replayed):
             if arguments.json { printJSON(operationJSON(op, replayed: replayed)) } else {
                 let currency = try store.order(orderId: orderId)?.currency ?? ""
@@ -248,8 +251,25 @@ final class CommandContext {
             return notFound("LINE Pay: \(r.explanation)")
         case .failure(let error):
             let (state, text) = PaymentCore.describe(error)
-            FileHandle.standardError.write(Data("linepay: \(text)\n".utf8))
+            FileHandle.standardError.write(Data(terminalSafe("linepay: \(text)").utf8 + [10]))
             return state == .refused ? .refusedByLinePay : .unavailable
         }
     }
+}
+
+/// `s` with every C0/C1 control, DEL, line separator and bidi override written as `\u{XX}` (and `\` as `\\` so an
+/// escape cannot be faked): what a terminal shows is exactly what was stored.
+func terminalSafe(_ s: String) -> String {
+    var out = ""
+    for u in s.unicodeScalars {
+        let v = u.value
+        if v < 0x20 || (0x7F...0x9F).contains(v) || v == 0x2028 || v == 0x2029 || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) {
+            out += "\\u{" + String(v, radix: 16) + "}"
+        } else if u == "\\" {
+            out += "\\\\"
+        } else {
+            out.unicodeScalars.append(u)
+        }
+    }
+    return out
 }

@@ -80,7 +80,7 @@ extension CommandContext {
             case .notFound: return notFound("order \(source) issued no regKey")
             case .keyReused:
                 FileHandle.standardError.write(Data("linepay: --key was used for another action; nothing was done\n".utf8))
-                return .refusedByUs
+                return .keyReused
             case .finished(let op, let replayed):
                 if arguments.json { printJSON(operationJSON(op, replayed: replayed)) }
                 else { say("charge \(op.amount.map(Money.format) ?? "") as \(op.orderId): \(op.state.rawValue)" + (op.result.isEmpty ? "" : " — \(op.result)")) }
@@ -154,7 +154,8 @@ extension CommandContext {
     /// Prints a request exactly as it would be sent (method, URL, headers with the signature, body), without sending
     /// it. The channel secret is never printed: the signed message shows `****` where it goes.
     func sign() throws -> LinePayCommand.Exit {
-        try arguments.only(["--order", "--transaction", "--amount", "--currency", "--regkey", "--product", "--capture", "--nonce"], positional: 1...1)
+        try arguments.only(["--order", "--transaction", "--amount", "--currency", "--regkey", "--product", "--capture", "--nonce",
+                            "--full-request"], positional: 1...1)
         let c = try configuration
         let o = arguments.options
         let order = try o["--order"].map { id -> Order in
@@ -224,20 +225,40 @@ extension CommandContext {
             FileHandle.standardError.write(Data("linepay: \(error)\n".utf8))
             return .refusedByUs
         }
-        let body = String(decoding: prepared.payload, as: UTF8.self)
+        // For a support ticket: the canonical string and its signature. A money-moving request printed whole could be
+        // replayed by anyone who reads the ticket (if LINE Pay did not refuse the nonce), so its signature is cut
+        // short unless --full-request asks for it; a regKey is masked everywhere, even then.
+        let operation = arguments.positional[0]
+        let movesMoney = ["confirm", "capture", "void", "refund", "payPreapproved", "expireRegKey"].contains(operation)
+        let full = arguments.flags.contains("--full-request")
+        let mask = { (text: String) -> String in regKey.map { text.replacingOccurrences(of: $0.rawValue, with: RegKeyRecord.mask($0.rawValue)) } ?? text }
+        let body = mask(String(decoding: prepared.payload, as: UTF8.self))
+        let canonical = "****" + mask(prepared.path) + body + nonce
+        let signature = prepared.headers.first { $0.0 == "X-LINE-Authorization" }?.1 ?? ""
+        let shown = movesMoney && !full ? String(signature.prefix(8)) + "…" : signature
         if arguments.json {
-            printJSON(["method": prepared.method, "url": prepared.url, "path": prepared.path, "nonce": nonce,
-                       "headers": prepared.headers.map { [$0.0, $0.1] }, "body": prepared.isPOST ? body : "",
-                       "signedMessage": "****" + prepared.path + body + nonce])
+            var j: [String: Any] = ["operation": operation, "method": prepared.method, "path": mask(prepared.path), "nonce": nonce,
+                                    "canonical": canonical, "signature": shown, "truncated": movesMoney && !full]
+            if full {
+                j["url"] = mask(prepared.url)
+                j["headers"] = prepared.headers.map { [$0.0, mask($0.1)] }
+                j["body"] = prepared.isPOST ? body : ""
+            }
+            printJSON(j)
             return .ok
         }
-        say("\(prepared.method) \(prepared.url)")
-        for (name, value) in prepared.headers { say("\(name): \(value)") }
-        say("")
-        if prepared.isPOST { say(body); say("") }
+        if full {
+            say("\(prepared.method) \(mask(prepared.url))")
+            for (name, value) in prepared.headers { say("\(name): \(mask(value))") }
+            say("")
+            if prepared.isPOST { say(body); say("") }
+        } else {
+            say("\(operation): \(prepared.method) \(mask(prepared.path)) (nonce \(nonce))")
+        }
+        say("canonical string: \(canonical)")
+        say("signature: \(shown)" + (movesMoney && !full ? " (cut short: this request moves money; --full-request prints it whole)" : ""))
         say("X-LINE-Authorization = Base64(HMAC-SHA256(key: channel secret, message: channel secret + path + \(prepared.isPOST ? "body" : "query string") + nonce))")
-        say("signed message: ****" + prepared.path + body + nonce)
-        say("(**** stands for the channel secret, which is never printed)")
+        say("(**** stands for the channel secret, which is never printed" + (regKey == nil ? ")" : "; the regKey is masked)"))
         return .ok
     }
 

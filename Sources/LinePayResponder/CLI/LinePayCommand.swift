@@ -22,6 +22,8 @@ public enum LinePayCommand {
         case refusedByUs = 5
         /// Not done because LINE Pay (or the shop's notify_url) could not be reached; nothing happened, try again.
         case unavailable = 6
+        /// The idempotency key was used before for another operation, order or amount: nothing was done (never "done").
+        case keyReused = 7
     }
 
     public static let usage = """
@@ -41,15 +43,21 @@ public enum LinePayCommand {
           regkey check ORDER
           regkey expire ORDER
           admin-password [--iterations N]              read a password on stdin, print the admin_password_hash line
+          admin-sessions [list]                        the live admin sessions (id prefix, user, times, void if the credential changed)
+          admin-sessions revoke ID | --all [--user U]  end one admin session, or all (of one user)
           config check
           sign OPERATION [--order ORDER] [--transaction ID] [--amount A] [--currency C] [--regkey K] [--product NAME]
-                         [--capture true|false] [--nonce N]    print a signed request for a support ticket (secret masked)
+                         [--capture true|false] [--nonce N] [--full-request]
+                                                       the canonical string and signature for a support ticket (secret and
+                                                       regKey masked; a money-moving request's signature cut short unless
+                                                       --full-request, which prints the whole request)
           seed --orders N [--days D]                   development only: N synthetic paid orders, for make bench
 
         --key: an idempotency key (8 to 64 of A-Z a-z 0-9 _ -); the same key never acts twice, so a script may retry.
         --json: machine-readable output (amounts and ids as strings).
         Exit codes: 0 ok, 1 refused by LINE Pay, 2 usage or configuration, 3 outcome unknown (reconcile settles it),
-        4 not found, 5 refused by us before calling LINE Pay, 6 LINE Pay or notify_url unreachable (nothing happened).
+        4 not found, 5 refused by us before calling LINE Pay, 6 LINE Pay or notify_url unreachable (nothing happened),
+        7 the --key was used before for another operation, order or amount (nothing was done).
         """
 
     /// Runs one command; returns the exit code. `input` is stdin (admin-password reads it).
@@ -95,8 +103,8 @@ struct Arguments {
 
     static let valued: Set<String> = ["--config", "--status", "--limit", "--amount", "--key", "--transaction", "--order", "--from", "--to",
                                       "--after", "--product", "--order-id", "--iterations", "--currency", "--regkey", "--capture",
-                                      "--nonce", "--orders", "--days", "--min-age"]
-    static let bare: Set<String> = ["--json", "--help", "-h", "--no-capture"]
+                                      "--nonce", "--orders", "--days", "--min-age", "--user"]
+    static let bare: Set<String> = ["--json", "--help", "-h", "--no-capture", "--all", "--full-request"]
 
     init(_ args: [String], environment: [String: String]) throws {
         configPath = environment["LINEPAY_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
