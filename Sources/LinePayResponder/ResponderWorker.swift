@@ -35,21 +35,38 @@ final class ResponderWorker {
         return secured(response, request)
     }
 
+    /// A shopper's route: this worker, the request, the pattern's parts, the clock.
+    typealias Handler = @Sendable (ResponderWorker, FastCGIRequest, [String: String], Int64) throws -> FastCGIResponse
+
+    /// Every URL below the location block; /admin has its own table (AdminRoutes.swift).
+    static let routes: RouteTable<Handler> = {
+        var t = RouteTable<Handler>()
+        t.add("POST", "/checkout") { w, r, _, now in try w.checkout(r, now: now) }
+        t.add("POST", "/pay") { w, r, _, now in try w.pay(r, now: now) }
+        t.add("GET", "/confirm") { w, r, _, now in try w.confirm(r, now: now) }
+        t.add("GET", "/cancel") { w, r, _, now in try w.cancel(r, now: now) }
+        t.add("GET", "/status") { w, r, _, now in try w.status(r, now: now) }
+        t.add("GET", "/result") { w, r, _, now in try w.result(r, now: now) }
+        t.add("GET", "/assets/:name") { w, r, p, _ in w.asset(p["name", default: ""], r) }
+        for method in ["GET", "POST"] {
+            t.add(method, "/admin") { w, r, _, now in try w.admin(r, now: now) }
+            t.add(method, "/admin/*") { w, r, _, now in try w.admin(r, now: now) }
+        }
+        return t
+    }()
+
     private func route(_ request: FastCGIRequest, now: Int64) throws -> FastCGIResponse {
         let path = request.pathInfo.isEmpty ? "/" : request.pathInfo
-        switch (request.method, path) {
-        case ("POST", "/checkout"): return try checkout(request, now: now)
-        case ("POST", "/pay"): return try pay(request, now: now)
-        case ("GET", "/confirm"): return try confirm(request, now: now)
-        case ("GET", "/cancel"): return try cancel(request, now: now)
-        case ("GET", "/status"): return try status(request, now: now)
-        case ("GET", "/result"): return try result(request, now: now)
-        case ("GET", let p) where p.hasPrefix("/assets/"): return asset(String(p.dropFirst("/assets/".count)), request)
-        case (_, let p) where p == "/admin" || p.hasPrefix("/admin/"): return try admin(request, now: now)
-        case (_, "/checkout"), (_, "/pay"):
-            return page(405, Pages.error(context(request, order: nil), kind: .badRequest, message: "Use the shop's checkout button."),
-                        headers: [("Allow", "POST")])
-        default:
+        switch Self.routes.match(method: request.method, path: path) {
+        case .found(let handler, let params):
+            return try handler(self, request, params, now)
+        case .wrongMethod where path.hasPrefix("/admin"):
+            return try admin(request, now: now)   // the admin pages answer their own 405 (after authentication)
+        case .wrongMethod(let allowed):
+            let message = allowed == ["POST"] ? "Use the shop's checkout button." : "This address does not take a \(request.method)."
+            return page(405, Pages.error(context(request, order: nil), kind: .badRequest, message: message),
+                        headers: [("Allow", allowed.joined(separator: ", "))])
+        case .none:
             return page(404, Pages.error(context(request, order: nil), kind: .notFound, message: "There is no such page."))
         }
     }
@@ -119,7 +136,7 @@ final class ResponderWorker {
         FastCGIResponse(status: status, headers: [("Content-Type", "application/json")], body: Array(text.utf8))
     }
 
-    private func asset(_ name: String, _ request: FastCGIRequest) -> FastCGIResponse {
+    func asset(_ name: String, _ request: FastCGIRequest) -> FastCGIResponse {
         guard let file = responder.assets.files[name] else { return .text("not found\n", status: 404) }
         let headers = [("Content-Type", file.type), ("ETag", file.etag), ("Cache-Control", "public, max-age=3600")]
         if request.header("If-None-Match") == file.etag { return FastCGIResponse(status: 304, headers: headers, body: []) }

@@ -54,27 +54,40 @@ extension ResponderWorker {
         return response
     }
 
+    /// An admin route: this worker, the request, the signed-in admin, the pattern's parts, the clock.
+    typealias AdminHandler = @Sendable (ResponderWorker, FastCGIRequest, AdminIdentity, [String: String], Int64) throws -> FastCGIResponse
+
+    /// Every page below /admin (after authentication and, for POST, the CSRF check).
+    static let adminRoutes: RouteTable<AdminHandler> = {
+        var t = RouteTable<AdminHandler>()
+        t.add("GET", "/") { w, _, id, _, now in try w.dashboard(id, now: now) }
+        t.add("GET", "/orders") { w, r, id, _, _ in try w.orderList(r, id) }
+        t.add("GET", "/orders/:id") { w, r, id, p, _ in try w.orderPage(p["id", default: ""], r, id) }
+        for kind in [OperationKind.capture, .void, .refund] {
+            t.add("GET", "/orders/:id/\(kind.rawValue)") { w, r, id, p, _ in try w.confirmOperation(p["id", default: ""], kind, r, id) }
+            t.add("POST", "/orders/:id/\(kind.rawValue)") { w, r, id, p, now in try w.performOperation(p["id", default: ""], kind, r, id, now: now) }
+        }
+        t.add("POST", "/orders/:id/refresh") { w, r, id, p, now in try w.refreshOrder(p["id", default: ""], r, id, now: now) }
+        t.add("GET", "/regkeys") { w, r, id, _, _ in try w.regKeyList(r, id, notice: nil) }
+        for action in ["charge", "expire"] {
+            t.add("GET", "/regkeys/:id/\(action)") { w, r, id, p, _ in try w.confirmRegKey(p["id", default: ""], action: action, r, id) }
+        }
+        for action in ["charge", "check", "expire"] {
+            t.add("POST", "/regkeys/:id/\(action)") { w, r, id, p, now in try w.regKeyAction(p["id", default: ""], action: action, r, id, now: now) }
+        }
+        t.add("POST", "/logout") { w, r, id, _, now in try w.logout(r, id, now: now) }
+        t.add("POST", "/logout-everywhere") { w, r, id, _, now in try w.logout(r, id, everywhere: true, now: now) }
+        return t
+    }()
+
     private func route(_ parts: [String], method: String, _ request: FastCGIRequest, _ identity: AdminIdentity, now: Int64) throws -> FastCGIResponse {
-        switch (method, parts.count, parts.first ?? "") {
-        case ("GET", 0, _): return try dashboard(identity, now: now)
-        case ("GET", 1, "orders"): return try orderList(request, identity)
-        case ("GET", 2, "orders"): return try orderPage(parts[1], request, identity)
-        case ("GET", 3, "orders") where ["capture", "void", "refund"].contains(parts[2]):
-            return try confirmOperation(parts[1], OperationKind(rawValue: parts[2])!, request, identity)
-        case ("POST", 3, "orders") where ["capture", "void", "refund"].contains(parts[2]):
-            return try performOperation(parts[1], OperationKind(rawValue: parts[2])!, request, identity, now: now)
-        case ("POST", 3, "orders") where parts[2] == "refresh":
-            return try refreshOrder(parts[1], request, identity, now: now)
-        case ("GET", 1, "regkeys"): return try regKeyList(request, identity, notice: nil)
-        case ("GET", 3, "regkeys") where parts[2] == "charge" || parts[2] == "expire":
-            return try confirmRegKey(parts[1], action: parts[2], request, identity)
-        case ("POST", 3, "regkeys") where ["charge", "check", "expire"].contains(parts[2]):
-            return try regKeyAction(parts[1], action: parts[2], request, identity, now: now)
-        case ("POST", 1, "logout"): return try logout(request, identity, now: now)
-        case ("POST", 1, "logout-everywhere"): return try logout(request, identity, everywhere: true, now: now)
-        case (_, 0, _), (_, 1, "orders"), (_, 2, "orders"), (_, 1, "regkeys"), (_, 3, _), (_, 1, "logout"), (_, 1, "logout-everywhere"):
-            return page(405, AdminPages.message(adminContext(identity), title: "Not allowed", text: "This address does not take a \(method)."))
-        default:
+        switch Self.adminRoutes.match(method: method, path: "/" + parts.joined(separator: "/")) {
+        case .found(let handler, let params):
+            return try handler(self, request, identity, params, now)
+        case .wrongMethod(let allowed):
+            return page(405, AdminPages.message(adminContext(identity), title: "Not allowed", text: "This address does not take a \(method)."),
+                        headers: [("Allow", allowed.joined(separator: ", "))])
+        case .none:
             return page(404, AdminPages.message(adminContext(identity), title: "Not found", text: "There is no such admin page."))
         }
     }
@@ -109,7 +122,7 @@ extension ResponderWorker {
 
     // MARK: Dashboard
 
-    private func dashboard(_ identity: AdminIdentity, now: Int64) throws -> FastCGIResponse {
+    func dashboard(_ identity: AdminIdentity, now: Int64) throws -> FastCGIResponse {
         let today = now / 86400 * 86400
         let since = today - 29 * 86400
         let sales = try store.dailySales(since: since)
