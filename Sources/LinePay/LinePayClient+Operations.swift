@@ -38,6 +38,12 @@ extension LinePayClient {
         try send(CheckPaymentStatus(transactionId: transactionId)).status
     }
 
+    /// Check payment status with its `info.shipping` (the method and fee the shopper chose, for SHIPPING payments).
+    public func checkPaymentStatusAndShipping(transactionId: TransactionID) throws(LinePayError) -> (CheckPaymentStatus.Status, ShippingInfo?) {
+        let r = try send(CheckPaymentStatus(transactionId: transactionId))
+        return (r.status, r.info.shipping)
+    }
+
     /// Check that a regKey can be charged; throws `.refused` with 1190 or 1193 when it cannot.
     public func checkRegKey(_ regKey: RegKey, creditCardAuth: Bool? = nil) throws(LinePayError) {
         _ = try send(CheckRegKey(regKey: regKey, creditCardAuth: creditCardAuth))

@@ -18,6 +18,8 @@ public struct CheckoutSettings: Sendable {
     public var linePay: LinePayConfiguration
     /// How old an order's state must be before the reconciler looks at it (seconds).
     public var reconcileMinAge: Int64
+    /// For `shipping=line` orders: CONDITION (LINE Pay asks our ShippingMethods again whenever the address changes) or FIXED.
+    public var shippingFeeInquiryType: RequestOptions.Shipping.FeeInquiryType = .CONDITION
 
     public init(publicBaseURL: String, capture: Bool = true, payType: PayType = .NORMAL, confirmURLType: ConfirmUrlType = .CLIENT,
                 checkConfirmURLBrowser: Bool = false, shopName: String = "Shop", locale: String? = nil,

@@ -52,9 +52,10 @@ extension PaymentCore {
         case .new, .cancelled, .failed, .expired: break
         default: return .past(order)
         }
-        guard let reserving = try store.beginReserve(orderId: orderId, capture: settings.capture, now: now, actor: actor) else {
+        guard var reserving = try store.beginReserve(orderId: orderId, capture: settings.capture, now: now, actor: actor) else {
             return try reserve(orderId: orderId, now: now)   // another click won the race: show what it did
         }
+        if reserving.shippingMethodId != nil { reserving = try store.clearShippingChoice(orderId: orderId, now: now, actor: actor) ?? reserving }
         let request = makeRequest(reserving)
         switch attempt({ () throws(LinePayError) in try client.request(request) }) {
         case .success(let info):
@@ -86,7 +87,8 @@ extension PaymentCore {
                                        confirmUrlType: settings.confirmURLType),
             options: RequestOptions(payment: .init(capture: order.captureRequested ?? settings.capture,
                                                    payType: settings.payType == .PREAPPROVED ? .PREAPPROVED : nil),
-                                    display: .init(locale: locale, checkConfirmUrlBrowser: settings.checkConfirmURLBrowser)))
+                                    display: .init(locale: locale, checkConfirmUrlBrowser: settings.checkConfirmURLBrowser),
+                                    shipping: shippingOptions(order)))
     }
 
     /// confirmUrl: the order's transaction, confirmed once however many requests arrive.
@@ -117,7 +119,7 @@ extension PaymentCore {
             try store.markCancelled(orderId: order.orderId, from: [.reserved], reason: "shopper cancelled at LINE Pay", now: now, actor: actor)
         case .success(.failed):
             try store.markFailed(orderId: order.orderId, from: [.reserved], reason: "LINE Pay reports that the payment failed (0122).", now: now, actor: actor)
-        case .success(.authorized):
+        case .success(.authorized) where !order.lineShipping || order.shippingTransactionId == transactionId:
             // Approved after all (the shopper pressed back?): confirm it rather than leave the money hanging.
             if let claimed = try store.beginConfirm(orderId: order.orderId, transactionId: transactionId, now: now, actor: actor) {
                 return .done(try confirmClaimed(claimed, now: now))
@@ -159,8 +161,9 @@ extension PaymentCore {
     func followReservation(_ order: Order, now: Int64) throws -> Order {
         guard let tx = order.transactionId else { return order }
         let status: CheckPaymentStatus.Status
-        switch attempt({ () throws(LinePayError) in try client.checkPaymentStatus(transactionId: TransactionID(tx)) }) {
-        case .success(let s): status = s
+        var chosen: ShippingInfo? = nil
+        switch attempt({ () throws(LinePayError) in try client.checkPaymentStatusAndShipping(transactionId: TransactionID(tx)) }) {
+        case .success(let s): (status, chosen) = s
         case .failure(let error):
             try store.appendEvent(orderId: order.orderId, kind: "api.check", actor: actor, detail: "\(error)", now: now)
             return order
@@ -168,6 +171,8 @@ extension PaymentCore {
         let stale = now - (order.reservedAt ?? order.createdAt) >= Self.reservationLifetime
         switch status {
         case .authorized:
+            // Without confirmUrl (NONE, or a lost redirect) the choice comes from check's info.shipping, checked alike.
+            guard try shippingChosen(order, from: chosen, now: now) else { break }
             if let claimed = try store.beginConfirm(orderId: order.orderId, transactionId: tx, now: now, actor: actor) {
                 return try confirmClaimed(claimed, now: now)
             }
@@ -204,6 +209,7 @@ extension PaymentCore {
             let captured = order.captureRequested ?? (info.authorizationExpireDate == nil)
             try store.appendEvent(orderId: order.orderId, kind: "api.confirm", actor: actor,
                                   detail: "0000 \(captured ? "captured" : "authorized") \(Money.format(order.amount)) \(order.currency)", now: now)
+            try keepShipping(info.shipping, of: order, now: now)
             return try store.markConfirmed(orderId: order.orderId, captured: captured, amount: order.amount, regKey: info.regKey?.rawValue,
                                            authorizationExpiresAt: unixTime(linePayDate: info.authorizationExpireDate),
                                            paymentProvider: info.paymentProvider?.rawValue, now: now, actor: actor) ?? order
@@ -270,6 +276,7 @@ extension PaymentCore {
         let regKeyLost = settings.payType == .PREAPPROVED && order.regKey == nil && order.sessionId != "admin"
         let expires = unixTime(linePayDate: d.authorizationExpireDate)
         let provider = d.paymentProvider?.rawValue
+        try keepShipping(d.shipping, of: order, now: now)
         switch d.status {
         case "AUTHORIZATION":
             return try store.markConfirmed(orderId: order.orderId, captured: false, amount: amount, regKey: nil, regKeyUnknown: regKeyLost,

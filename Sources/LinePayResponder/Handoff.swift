@@ -54,7 +54,14 @@ struct Handoff {
             guard ["en", "ja", "zh_TW", "th"].contains(l) else { throw Rejection(field: "locale", reason: "must be en, ja, zh_TW or th") }
             locale = l
         }
-        var known: Set<String> = ["signature", "ts", "orderId", "currency", "amount", "shippingFee", "locale"]
+        // shipping=line: LINE Pay collects the address and the shopper picks a method there; its fee comes from our
+        // ShippingMethods answer, so the handoff carries none of its own.
+        let lineShipping = fields["shipping"] != nil
+        if let s = fields["shipping"] {
+            guard s == "line" else { throw Rejection(field: "shipping", reason: "must be line (LINE Pay collects the address), or left out") }
+            if shippingFee != 0 { throw Rejection(field: "shippingFee", reason: "must be left out with shipping=line (the fee is the method the shopper picks at LINE Pay)") }
+        }
+        var known: Set<String> = ["signature", "ts", "orderId", "currency", "amount", "shippingFee", "locale", "shipping"]
         var items: [NewItem] = []
         while true {
             let n = items.count
@@ -89,7 +96,7 @@ struct Handoff {
         let content = SignedFields.canonical(signed.filter { $0.0 != "ts" })
         let digest = hmacSHA256(key: Array("linepay-handoff-digest".utf8), message: Array(content.utf8)).map { String(format: "%02x", $0) }.joined()
         return Handoff(order: NewOrder(orderId: orderId, currency: currency.rawValue, amount: amount, shippingFee: shippingFee,
-                                       locale: locale, items: items, contentDigest: digest))
+                                       locale: locale, items: items, contentDigest: digest, lineShipping: lineShipping))
     }
 
     private static func money(_ text: String?, _ field: String, _ currency: Currency, positive: Bool) throws(Rejection) -> Decimal {

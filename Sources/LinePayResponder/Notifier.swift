@@ -1,6 +1,7 @@
 import CCurl
 import Foundation
 import LinePay
+import LinePayCheckout
 import LinePayStore
 
 /// Tells the shop about paid, authorized, cancelled, voided and refunded orders: the outbox's rows are POSTed to
@@ -19,7 +20,8 @@ struct Notifier {
         var delivered = 0
         for n in due {
             guard (try? store.claimNotification(id: n.id, now: now, lease: Self.lease)) == true else { continue }
-            let body = SignedFields.signedMessage(.notification, Self.fields(n), secret: configuration.handoffSecret)
+            let shipping = (try? store.order(orderId: n.orderId)).flatMap { $0 }.map { shippingFields($0, address: true) } ?? []
+            let body = SignedFields.signedMessage(.notification, Self.fields(n) + shipping, secret: configuration.handoffSecret)
             let (status, error) = post(url, body: body)
             if status == 200 {
                 try? store.markDelivered(id: n.id, now: unixNow())

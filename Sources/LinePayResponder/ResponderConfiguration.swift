@@ -48,6 +48,11 @@ public struct ResponderConfiguration: Sendable {
     public var realIPFrom: [String] = ["127.0.0.1", "::1"]
     /// How often the background loop deletes expired shopper and admin sessions, in seconds.
     public var sessionCleanupInterval: Int64 = 60
+    /// `shipping=line` orders: the shop's shipping methods (`shipping_rules` file), or its own URL that answers instead.
+    public var shippingRules: ShippingRules? = nil
+    public var shippingRulesURL: String? = nil
+    /// CONDITION (ask again when the shopper changes the address, the default) or FIXED.
+    public var shippingFeeInquiryType = RequestOptions.Shipping.FeeInquiryType.CONDITION
 
     public init() {}
 
@@ -90,6 +95,9 @@ public struct ResponderConfiguration: Sendable {
         "allowed_origins": "origins (https://shop.example) that may post a handoff to /checkout, separated by spaces (default: return_url's)",
         "real_ip_header": "a header naming the client address set by a proxy in front, e.g. X-Real-IP (default none: REMOTE_ADDR)",
         "session_cleanup_interval": "seconds from 1 to 3600 between deletions of expired sessions (default 60)",
+        "shipping_rules": "a file of shipping methods for shipping=line handoffs ([id] sections; see docs/shipping.md)",
+        "shipping_rules_url": "a shop URL (https) that answers LINE Pay's ShippingMethods inquiry instead of shipping_rules, asked with a signed POST",
+        "shipping_fee_inquiry_type": "CONDITION or FIXED (default CONDITION)",
         "real_ip_from": "addresses of the proxies whose real_ip_header is believed, separated by spaces (default 127.0.0.1 ::1)",
     ]
 
@@ -213,6 +221,17 @@ public struct ResponderConfiguration: Sendable {
                 let addresses = value.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
                 guard !addresses.isEmpty else { throw bad() }
                 c.realIPFrom = addresses
+            case "shipping_rules":
+                guard let data = FileManager.default.contents(atPath: value), let text = String(data: data, encoding: .utf8) else {
+                    throw ConfigurationError("\(at): shipping_rules '\(value)' cannot be read")
+                }
+                c.shippingRules = try ShippingRules.parse(text, file: value)
+            case "shipping_rules_url":
+                guard value.hasPrefix("https://") || isLoopbackURL(value), value.hasPrefix("http"), URL(string: value)?.host != nil else { throw bad() }
+                c.shippingRulesURL = value
+            case "shipping_fee_inquiry_type":
+                guard let t = RequestOptions.Shipping.FeeInquiryType(rawValue: value) else { throw bad() }
+                c.shippingFeeInquiryType = t
             default:
                 guard let seconds = Int(value), (1...300).contains(seconds) else { throw bad() }
                 if key == "connect_timeout" {
@@ -262,9 +281,11 @@ public struct ResponderConfiguration: Sendable {
 
     /// The payment core's view of this configuration.
     public var checkout: CheckoutSettings {
-        CheckoutSettings(publicBaseURL: publicBaseURL, capture: capture, payType: payType, confirmURLType: confirmURLType,
-                         checkConfirmURLBrowser: checkConfirmURLBrowser, shopName: shopName, locale: locale, linePay: linePay,
-                         reconcileMinAge: reconcileMinAge)
+        var s = CheckoutSettings(publicBaseURL: publicBaseURL, capture: capture, payType: payType, confirmURLType: confirmURLType,
+                                 checkConfirmURLBrowser: checkConfirmURLBrowser, shopName: shopName, locale: locale, linePay: linePay,
+                                 reconcileMinAge: reconcileMinAge)
+        s.shippingFeeInquiryType = shippingFeeInquiryType
+        return s
     }
 
     /// The path of the location block (`/linepay`), from public_base_url: links in pages start with it.

@@ -47,6 +47,7 @@ final class ResponderWorker {
         t.add("GET", "/cancel") { w, r, _, now in try w.cancel(r, now: now) }
         t.add("GET", "/status") { w, r, _, now in try w.status(r, now: now) }
         t.add("GET", "/result") { w, r, _, now in try w.result(r, now: now) }
+        t.add("POST", "/shipping-methods") { w, r, _, now in try w.shippingMethods(r, now: now) }
         t.add("GET", "/assets/:name") { w, r, p, _ in w.asset(p["name", default: ""], r) }
         for method in ["GET", "POST"] {
             t.add(method, "/admin") { w, r, _, now in try w.admin(r, now: now) }
@@ -119,7 +120,7 @@ final class ResponderWorker {
     func signedReturnURL(_ order: Order, now: Int64) -> String {
         let fields = [("orderId", order.orderId), ("status", order.state.publicStatus),
                       ("transactionId", order.transactionId.map(String.init) ?? ""), ("currency", order.currency),
-                      ("amount", Money.format(order.amount)), ("ts", String(now))]
+                      ("amount", Money.format(order.amount))] + shippingFields(order, address: false) + [("ts", String(now))]
         let base = configuration.returnURL
         return base + (base.contains("?") ? "&" : "?") + SignedFields.signedMessage(.return, fields, secret: configuration.handoffSecret)
     }

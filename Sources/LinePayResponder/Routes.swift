@@ -101,6 +101,14 @@ extension ResponderWorker {
         guard let tx = transactionId(request), let lpOrderId = queryValue(request, "orderId"), !lpOrderId.isEmpty else {
             return page(400, Pages.error(context(request, order: nil), kind: .badRequest, message: "transactionId and orderId are required."))
         }
+        if case .refused(let order, _) = try core.shippingReturned(linePayOrderId: lpOrderId, transactionId: tx,
+                                                                    methodId: queryValue(request, "shippingMethodId"),
+                                                                    feeAmount: queryValue(request, "shippingFeeAmount"), now: now) {
+            // Not confirmed: the choice is not one we quoted (the event is on the order's log).
+            if configuration.confirmURLType == .SERVER { return .text("shipping does not match our quote\n", status: 409) }
+            return page(409, Pages.error(context(request, order: order), kind: .conflict,
+                                         message: "The shipping method or fee does not match what this shop offered. Nothing was charged. Return to the shop and check out again."))
+        }
         let outcome = try core.confirmReturned(linePayOrderId: lpOrderId, transactionId: tx, now: now)
         if configuration.confirmURLType == .SERVER {
             guard case .done(let order) = outcome else { return .text("no such payment\n", status: 404) }

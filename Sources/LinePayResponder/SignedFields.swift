@@ -54,6 +54,8 @@ public enum MessageKind: String, Sendable, CaseIterable {
     case handoff
     case `return`
     case notification
+    /// Our ShippingMethods question to the shop's `shipping_rules_url`.
+    case shipping
 
     /// The HMAC key of this kind of message.
     public func key(_ secret: String) -> String {

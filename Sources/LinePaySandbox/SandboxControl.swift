@@ -92,11 +92,11 @@ extension SandboxWorker {
             }
             var serverCall: JSONText? = nil
             if tx.confirmUrlType == "SERVER" {
-                serverCall = .bool(callConfirmURL(appendingParameters(tx.confirmUrl, transactionId: tx.id, orderId: tx.orderId)))
+                serverCall = .bool(callConfirmURL(tx.confirmTarget))
             }
             return json(200, .object([
                 ("status", .string("approved")),
-                ("confirmUrl", .string(appendingParameters(tx.confirmUrl, transactionId: tx.id, orderId: tx.orderId))),
+                ("confirmUrl", .string(tx.confirmTarget)),
                 ("continueUrl", .string("\(base)/sandbox/pay/\(tx.accessToken)/continue")),
                 ("serverCallOk", serverCall),
             ]))

@@ -85,7 +85,7 @@ extension SandboxWorker {
                 ]) })),
             ]
         }
-        if fields != "TRANSACTION" { fieldsOut += [("packages", .number(tx.packagesJSON))] }
+        if fields != "TRANSACTION" { fieldsOut += [("packages", .number(tx.packagesJSON)), ("shipping", shippingInfo(tx, address: true))] }
         fieldsOut.append(("paymentProvider", provider))
         return .object(fieldsOut)
     }
@@ -100,6 +100,8 @@ extension SandboxWorker {
         case "failed": code = "0122"
         default: code = "0123"
         }
-        return APIAnswer(code: code, message: ReturnCode(code).explanation(for: .checkPaymentStatus) ?? "")
+        let shipping = shippingInfo(tx, address: false)
+        return APIAnswer(code: code, message: ReturnCode(code).explanation(for: .checkPaymentStatus) ?? "",
+                         info: shipping.map { .object([("shipping", $0)]) })
     }
 }

@@ -11,7 +11,7 @@ private struct RequestBody: Decodable {
     struct Options: Decodable {
         struct Payment: Decodable { let capture: Bool?; let payType: String? }
         struct Display: Decodable { let locale: String?; let checkConfirmUrlBrowser: Bool? }
-        struct Shipping: Decodable { let type: String?; let feeAmount: String?; let feeInquiryUrl: String? }
+        struct Shipping: Decodable { let type: String?; let feeAmount: String?; let feeInquiryUrl: String?; let feeInquiryType: String? }
         let payment: Payment?; let display: Display?; let shipping: Shipping?
     }
     let amount: Decimal; let currency: String; let orderId: String; let packages: [Package]; let redirectUrls: Redirect; let options: Options?
@@ -105,6 +105,17 @@ extension SandboxWorker {
         guard ConfirmUrlType(rawValue: type) != nil else { throw ParameterError("2101", "redirectUrls.confirmUrlType \(type)") }
         let payType = r.options?.payment?.payType ?? "NORMAL"
         guard PayType(rawValue: payType) != nil else { throw ParameterError("2101", "options.payment.payType \(payType)") }
+        let shipping = r.options?.shipping
+        let shippingType = shipping?.type ?? "NO_SHIPPING"
+        guard ["NO_SHIPPING", "FIXED_ADDRESS", "SHIPPING"].contains(shippingType) else { throw ParameterError("2101", "options.shipping.type \(shippingType)") }
+        if let t = shipping?.feeInquiryType, t != "CONDITION", t != "FIXED" { throw ParameterError("2101", "options.shipping.feeInquiryType \(t)") }
+        if shippingType == "SHIPPING" {
+            // The merchant's ShippingMethods API is how LINE Pay learns methods and fees: required for SHIPPING.
+            guard let url = shipping?.feeInquiryUrl, url.hasPrefix("https://") || url.hasPrefix("http://") else {
+                throw ParameterError("2101", "options.shipping.feeInquiryUrl is required for SHIPPING")
+            }
+            try length(url, 500, "options.shipping.feeInquiryUrl")
+        }
         let locale = r.options?.display?.locale ?? "en"
         guard PaymentPageLocale(rawValue: locale) != nil else { throw ParameterError("2101", "options.display.locale \(locale)") }
 
@@ -126,6 +137,10 @@ extension SandboxWorker {
                       .integer(r.options?.display?.checkConfirmUrlBrowser == true ? 1 : 0), .integer(now), .text(token)])
         } catch let e as SQLiteError where e.isConstraint {
             throw ParameterError("1172", "orderId \(r.orderId) already used")
+        }
+        if shippingType == "SHIPPING" {
+            try store.db.run("UPDATE transactions SET shipping_type = 'SHIPPING', fee_inquiry_url = ? WHERE id = ?",
+                             [.text(shipping?.feeInquiryUrl ?? ""), .integer(id)])
         }
         let web = "\(base)/sandbox/pay/\(token)"
         return APIAnswer(code: "0000", message: "Success.", info: .object([
@@ -154,8 +169,11 @@ extension SandboxWorker {
             default: throw ParameterError("1152", "already confirmed: a second confirm never pays twice")
             }
             if expired(tx) { throw ParameterError("1180", "expired (20 minutes)") }
-            if b.amount != tx.amount || b.currency != tx.currency {
-                throw ParameterError("1153", "confirm \(Money.format(b.amount)) \(b.currency) differs from requested \(Money.format(tx.amount)) \(tx.currency)")
+            if tx.shippingType == "SHIPPING", tx.shippingMethodId == nil { throw ParameterError("1169", "no shipping method chosen yet") }
+            // With shipping, what the shopper approved is the Request's amount plus the fee of the chosen method.
+            if b.amount != tx.totalWithShipping || b.currency != tx.currency {
+                let fee = tx.shippingType == "SHIPPING" ? " + shipping \(Money.format(tx.shippingFee))" : ""
+                throw ParameterError("1153", "confirm \(Money.format(b.amount)) \(b.currency) differs from requested \(Money.format(tx.amount))\(fee) \(tx.currency)")
             }
             var regKey: String? = nil
             if tx.payType == "PREAPPROVED" {
@@ -168,14 +186,14 @@ extension SandboxWorker {
             // stored, so payment details, capture and void judge it by the sandbox's clock.
             let expiresAt: Int64? = tx.capture ? nil : now + Self.authorizationLifetime
             guard try store.transition(id, from: ["approved"], to: to, extra: "authorized_amount = ?, captured_amount = ?, reg_key = ?, confirmed_at = ?, authorization_expires_at = ?",
-                                       [.text(Money.format(tx.amount)), .text(tx.capture ? Money.format(tx.amount) : "0"), SQLiteValue(regKey), .integer(now),
+                                       [.text(Money.format(tx.totalWithShipping)), .text(tx.capture ? Money.format(tx.totalWithShipping) : "0"), SQLiteValue(regKey), .integer(now),
                                         SQLiteValue(expiresAt)])
             else { throw ParameterError("1198", "concurrent confirm") }
             return APIAnswer(code: "0000", message: "Success.", info: .object([
                 ("orderId", .string(tx.orderId)), ("transactionId", .id(id)),
                 ("authorizationExpireDate", expiresAt.map { .string(isoDate($0)) }),
-                ("regKey", regKey.map { .string($0) }), ("payInfo", payInfo(tx.amount)),
-                ("packages", .number(tx.packagesJSON)), ("paymentProvider", provider),
+                ("regKey", regKey.map { .string($0) }), ("payInfo", payInfo(tx.totalWithShipping)),
+                ("packages", .number(tx.packagesJSON)), ("shipping", shippingInfo(tx, address: true)), ("paymentProvider", provider),
             ]))
         }
     }

@@ -34,8 +34,17 @@ extension SandboxWorker {
         case ("POST", "login"):
             cookies.append(("Set-Cookie", "\(Self.loginCookie)=1; Path=/sandbox/; HttpOnly; SameSite=Lax"))
             response = redirect("\(baseURL(request))/sandbox/pay/\(tx.accessToken)")
+        case ("POST", "address"):
+            guard tx.status == "reserved", !expired(tx), tx.shippingType == "SHIPPING" else { response = closed(tx, expired(tx) ? "expired" : tx.status); break }
+            let notice = try chooseAddress(tx, form: Dictionary(request.form, uniquingKeysWith: { a, _ in a }))
+            response = paymentPage(try store.transaction(id: tx.id)!, request: request, notice: notice)
         case ("POST", "approve"):
             if expired(tx) { response = closed(tx, "expired"); break }
+            // A SHIPPING payment is approved with one of the methods the merchant offered for the chosen address.
+            if tx.shippingType == "SHIPPING", tx.status == "reserved",
+               try !chooseMethod(tx, id: request.form.first { $0.0 == "shippingMethodId" }?.1) {
+                response = paymentPage(tx, request: request, notice: text(tx.locale, "shipFirst")); break
+            }
             guard try store.transition(tx.id, from: ["reserved"], to: "approved") else { response = closed(tx, tx.status); break }
             response = try proceed(try store.transaction(id: tx.id)!, browser: browser, request: request)
         case ("GET", "continue"):
@@ -56,7 +65,7 @@ extension SandboxWorker {
     /// After approval: CLIENT sends the browser to confirmUrl (or guides it back when checkConfirmUrlBrowser sees
     /// another browser); SERVER has the sandbox call confirmUrl itself; NONE leaves it to the merchant's polling.
     func proceed(_ tx: SandboxTransaction, browser: String, request: FastCGIRequest) throws -> FastCGIResponse {
-        let target = appendingParameters(tx.confirmUrl, transactionId: tx.id, orderId: tx.orderId)
+        let target = tx.confirmTarget
         switch tx.confirmUrlType {
         case "SERVER":
             let ok = callConfirmURL(target)
@@ -87,7 +96,7 @@ extension SandboxWorker {
         return status.value == 200
     }
 
-    private func paymentPage(_ tx: SandboxTransaction, request: FastCGIRequest) -> FastCGIResponse {
+    private func paymentPage(_ tx: SandboxTransaction, request: FastCGIRequest, notice: String? = nil) -> FastCGIResponse {
         guard tx.status == "reserved", !expired(tx) else { return closed(tx, expired(tx) ? "expired" : tx.status) }
         let base = "\(baseURL(request))/sandbox/pay/\(tx.accessToken)"
         let merchant = channels[tx.channelId]?.merchantName ?? "Merchant"
@@ -100,11 +109,28 @@ extension SandboxWorker {
                 <button class=btn type=submit id=login>\(htmlEscape(text(tx.locale, "login")))</button></form>
                 """, locale: tx.locale, marker: "sandbox-login")
         }
+        var shipping = ""
+        var methods = ""
+        if tx.shippingType == "SHIPPING" {
+            let s = shippingSection(tx, base: base, notice: notice)
+            shipping = s.addressForms
+            // No Pay button until the merchant has offered a method for an address.
+            guard let inputs = s.methodInputs else {
+                return html(200, "LINE Pay", """
+                    <p class=merchant>\(htmlEscape(merchant))</p><p class=product>\(htmlEscape(tx.productName))</p>
+                    <p class=amount>\(htmlEscape(Money.format(tx.amount))) \(htmlEscape(tx.currency)) + \(htmlEscape(text(tx.locale, "shipFee")))</p>
+                    \(shipping)
+                    <form method=post action="\(htmlEscape(base))/cancel"><button class=btn type=submit id=cancel>\(htmlEscape(text(tx.locale, "cancel")))</button></form>
+                    """, locale: tx.locale, marker: "sandbox-shipping")
+            }
+            methods = inputs
+        }
         return html(200, "LINE Pay", """
             <p class=merchant>\(htmlEscape(merchant))</p>
             <p class=product>\(htmlEscape(tx.productName))</p>
-            <p class=amount>\(htmlEscape(Money.format(tx.amount))) \(htmlEscape(tx.currency))</p>
-            <form method=post action="\(htmlEscape(base))/approve"><button class="btn primary" type=submit id=approve>\(htmlEscape(text(tx.locale, "approve")))</button></form>
+            <p class=amount>\(htmlEscape(Money.format(tx.amount))) \(htmlEscape(tx.currency))\(methods.isEmpty ? "" : " + " + htmlEscape(text(tx.locale, "shipFee")))</p>
+            \(shipping)
+            <form method=post action="\(htmlEscape(base))/approve">\(methods)<button class="btn primary" type=submit id=approve>\(htmlEscape(text(tx.locale, "approve")))</button></form>
             <form method=post action="\(htmlEscape(base))/cancel"><button class=btn type=submit id=cancel>\(htmlEscape(text(tx.locale, "cancel")))</button></form>
             <form method=post action="\(htmlEscape(base))/fail"><button class="btn quiet" type=submit id=fail>\(htmlEscape(text(tx.locale, "fail")))</button></form>
             """, locale: tx.locale, marker: "sandbox-payment")
@@ -128,6 +154,7 @@ extension SandboxWorker {
         main{max-width:420px;margin:16px auto;background:#fff;padding:20px;border-radius:8px}
         .amount{font-size:1.8em;font-weight:700}.merchant{color:#555}.btn{display:block;width:100%;padding:12px;margin:8px 0;font-size:1em;border:1px solid #ccc;border-radius:6px;background:#fff;text-align:center;text-decoration:none;color:inherit}
         .primary{background:#06c755;color:#fff;border-color:#06c755}.quiet{color:#a00}input{padding:8px;margin:8px 0;width:100%;box-sizing:border-box}
+        label{display:block;margin:6px 0}input[type=radio]{width:auto;margin-right:8px}.notice{color:#a00;font-weight:600}fieldset{border:1px solid #ddd;border-radius:6px;margin:8px 0}
         </style></head><body data-page="\(htmlEscape(marker))"><header>LINE Pay · SANDBOX</header><main><h1>\(htmlEscape(title))</h1>
         \(body)</main></body></html>
         """
@@ -135,7 +162,7 @@ extension SandboxWorker {
                                                          ("X-Frame-Options", "DENY")], body: Array(page.utf8))
     }
 
-    private func text(_ locale: String, _ key: String) -> String {
+    func text(_ locale: String, _ key: String) -> String {
         SandboxWorker.words[locale]?[key] ?? SandboxWorker.words["en"]![key] ?? key
     }
 
@@ -145,14 +172,21 @@ extension SandboxWorker {
                "back": "Return to the merchant", "approved": "Payment approved", "serverDone": "The merchant has been notified. You can close this page.",
                "serverFailed": "The merchant could not be reached.", "noneDone": "Return to the merchant's page to finish.",
                "otherBrowser": "Return to your original browser", "otherBrowserBody": "This payment was started in another browser. Go back to the browser where you started the payment to finish it.",
-               "closed": "This payment request is closed", "closedBody": "It can no longer be paid here."],
+               "closed": "This payment request is closed", "closedBody": "It can no longer be paid here.",
+               "shipTo": "Ship to", "shipTyped": "Another address", "shipAsk": "Use this address", "shipMethod": "Shipping method",
+               "shipTotal": "total", "shipFee": "shipping", "shipFirst": "Choose an address and a shipping method first.",
+               "ship4001": "The shop does not ship to this region (4001). Choose another address.",
+               "ship4002": "The shop cannot use this address (4002). Check it and try again.",
+               "shipUnreachable": "The shop could not tell the shipping fee. Try again in a moment."],
         "ja": ["login": "LINEにログイン", "approve": "支払う", "cancel": "キャンセル", "failed": "決済に失敗しました", "approved": "決済が承認されました",
                "back": "加盟店に戻る", "otherBrowser": "元のブラウザに戻ってください",
                "otherBrowserBody": "この決済は別のブラウザで開始されました。決済を開始したブラウザに戻って完了してください。",
                "closed": "この決済リクエストは終了しています"],
         "zh_TW": ["login": "登入 LINE", "approve": "立即付款", "cancel": "取消", "failed": "付款失敗", "approved": "付款已授權",
                   "back": "返回商店", "otherBrowser": "請回到原本的瀏覽器", "otherBrowserBody": "此付款是在另一個瀏覽器中開始的。請回到開始付款的瀏覽器完成付款。",
-                  "closed": "此付款請求已結束"],
+                  "closed": "此付款請求已結束", "shipTo": "收件地址", "shipTyped": "其他地址", "shipAsk": "使用此地址", "shipMethod": "配送方式",
+                  "shipTotal": "合計", "shipFee": "運費", "ship4001": "商店不配送至此地區 (4001)。請選擇其他地址。",
+                  "ship4002": "商店無法使用此地址 (4002)。請確認後再試。"],
         "th": ["login": "เข้าสู่ระบบ LINE", "approve": "ชำระเงิน", "cancel": "ยกเลิก", "failed": "การชำระเงินล้มเหลว", "approved": "อนุมัติการชำระเงินแล้ว",
                "back": "กลับไปที่ร้านค้า", "otherBrowser": "กลับไปยังเบราว์เซอร์เดิม", "otherBrowserBody": "การชำระเงินนี้เริ่มในเบราว์เซอร์อื่น โปรดกลับไปยังเบราว์เซอร์ที่คุณเริ่มการชำระเงินเพื่อดำเนินการให้เสร็จ",
                "closed": "คำขอชำระเงินนี้ปิดแล้ว"],

@@ -31,6 +31,19 @@ struct SandboxTransaction {
     var confirmedAt: Int64?
     /// When an authorization (capture=false) expires: the date confirm answered in authorizationExpireDate.
     var authorizationExpiresAt: Int64?
+    /// options.shipping of the Request: SHIPPING with its feeInquiryUrl, or nil (NO_SHIPPING).
+    var shippingType: String?
+    var feeInquiryURL: String?
+    /// What the shopper chose on the payment page: the method and fee from the merchant's answer, and the address
+    /// as the JSON `info.shipping.address` answers.
+    var shippingMethodId: String?
+    var shippingFee: Decimal
+    var shippingAddressJSON: String?
+    /// The methods the merchant's last inquiry answered (JSON array), for the payment page.
+    var shippingMethodsJSON: String?
+
+    /// What Confirm must carry: the requested amount plus the chosen shipping fee.
+    var totalWithShipping: Decimal { amount + shippingFee }
 
     init(row: SQLiteRow) {
         id = row.int("id") ?? 0
@@ -58,6 +71,12 @@ struct SandboxTransaction {
         confirmedAt = row.int("confirmed_at")
         // Rows from before the column: the 30 days from confirm that were answered then.
         authorizationExpiresAt = row.int("authorization_expires_at") ?? (capture ? nil : confirmedAt.map { $0 + SandboxWorker.authorizationLifetime })
+        shippingType = row.text("shipping_type")
+        feeInquiryURL = row.text("fee_inquiry_url")
+        shippingMethodId = row.text("shipping_method_id")
+        shippingFee = Money.parse(row.text("shipping_fee") ?? "0") ?? 0
+        shippingAddressJSON = row.text("shipping_address")
+        shippingMethodsJSON = row.text("shipping_methods")
     }
 }
 
@@ -73,10 +92,11 @@ final class SandboxStore {
 
     private func migrate() throws {
         try db.immediateTransaction {
-            if try db.userVersion >= 2 { return }
+            if try db.userVersion >= 3 { return }
+            if try db.userVersion == 2 { try addShipping(); return }
             if try db.userVersion == 1 {
                 try db.execute("ALTER TABLE transactions ADD COLUMN authorization_expires_at INTEGER")
-                try db.setUserVersion(2)
+                try addShipping()
                 return
             }
             try db.execute("""
@@ -105,8 +125,21 @@ final class SandboxStore {
               channel_id TEXT, nonce TEXT, signature_ok INTEGER NOT NULL, verdict TEXT NOT NULL, operation TEXT,
               return_code TEXT, http_status INTEGER NOT NULL, fault TEXT, body TEXT NOT NULL);
             """)
-            try db.setUserVersion(2)
+            try addShipping()
         }
+    }
+
+    /// Version 3: checkout with the shopper's address (options.shipping, the ShippingMethods inquiry).
+    private func addShipping() throws {
+        try db.execute("""
+            ALTER TABLE transactions ADD COLUMN shipping_type TEXT;
+            ALTER TABLE transactions ADD COLUMN fee_inquiry_url TEXT;
+            ALTER TABLE transactions ADD COLUMN shipping_method_id TEXT;
+            ALTER TABLE transactions ADD COLUMN shipping_fee TEXT;
+            ALTER TABLE transactions ADD COLUMN shipping_address TEXT;
+            ALTER TABLE transactions ADD COLUMN shipping_methods TEXT;
+            """)
+        try db.setUserVersion(3)
     }
 
     func transaction(id: Int64) throws -> SandboxTransaction? {

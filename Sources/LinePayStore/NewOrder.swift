@@ -19,10 +19,12 @@ public struct NewOrder: Sendable, Equatable {
     public var items: [NewItem]
     /// Hex digest of the handoff content; same orderId + same digest = the same checkout.
     public var contentDigest: String
+    /// LINE Pay collects the address and the shipping method (`shipping=line` in the handoff).
+    public var lineShipping: Bool = false
 
     /// A checkout as the handoff described it.
     public init(orderId: String, currency: String, amount: Decimal, shippingFee: Decimal = 0, locale: String? = nil,
-                items: [NewItem], contentDigest: String) {
+                items: [NewItem], contentDigest: String, lineShipping: Bool = false) {
         self.orderId = orderId
         self.currency = currency
         self.amount = amount
@@ -30,5 +32,6 @@ public struct NewOrder: Sendable, Equatable {
         self.locale = locale
         self.items = items
         self.contentDigest = contentDigest
+        self.lineShipping = lineShipping
     }
 }

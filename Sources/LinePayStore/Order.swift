@@ -89,6 +89,16 @@ public struct Order: Sendable, Equatable {
     public var nextCheckAt: Int64?
     /// Online API v4's `paymentProvider` (TSP or EPI), once LINE Pay named it.
     public var paymentProvider: String?
+    /// The handoff asked LINE Pay to collect the shopper's address (`shipping=line`): Request carries options.shipping.
+    public var lineShipping: Bool
+    /// The shipping method the shopper chose at LINE Pay, once confirmUrl's choice matched a quote of ours.
+    public var shippingMethodId: String?
+    /// That method's name, as we quoted it.
+    public var shippingMethodName: String?
+    /// The LINE Pay transaction the choice was made in (a new attempt starts without one).
+    public var shippingTransactionId: Int64?
+    /// The address and recipient LINE Pay returned at confirm (or in payment details).
+    public var shippingAddress: Address?
     /// The lines of the order, in the shop's order.
     public var items: [Item]
 
@@ -121,6 +131,11 @@ public struct Order: Sendable, Equatable {
         regKeyUnknown = (row.int("reg_key_unknown") ?? 0) != 0
         nextCheckAt = row.int("next_check_at")
         paymentProvider = row.text("payment_provider")
+        lineShipping = (row.int("line_shipping") ?? 0) != 0
+        shippingMethodId = row.text("shipping_method_id")
+        shippingMethodName = row.text("shipping_method_name")
+        shippingTransactionId = row.int("shipping_transaction_id")
+        shippingAddress = row.text("shipping_address").flatMap { try? JSONDecoder().decode(Address.self, from: Data($0.utf8)) }
         self.items = items
     }
 }

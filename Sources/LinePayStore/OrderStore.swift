@@ -88,6 +88,7 @@ public final class OrderStore {
                         """, [.integer(rowId), .integer(Int64(position)), SQLiteValue(item.itemId), .text(item.name),
                               .text(Money.format(item.price)), .integer(Int64(item.quantity)), SQLiteValue(item.imageUrl)])
                 }
+                if order.lineShipping { try db.run("UPDATE orders SET line_shipping = 1 WHERE id = ?", [.integer(rowId)]) }
                 try insertEvent(orderRow: rowId, kind: "state.new", actor: actor, now: now,
                                 detail: "created: \(Money.format(order.amount)) \(order.currency), \(order.items.count) items")
                 return .created(try loadOrder(rowId: rowId))

@@ -4,7 +4,7 @@ import SQLite
 enum Schema {
     /// Step i brings a database from user_version i to i + 1. A new version is one more element at the end;
     /// a shipped step is never edited (files in the field already ran it).
-    static let migrations: [String] = [version1, version2, version3, versionTrust]
+    static let migrations: [String] = [version1, version2, version3, versionTrust, versionShipping]
 
     /// The version this program writes.
     static var currentVersion: Int { migrations.count }
@@ -287,6 +287,27 @@ enum Schema {
         CREATE TABLE counters (
           name TEXT PRIMARY KEY,
           value INTEGER NOT NULL
+        ) STRICT;
+        """
+
+    // Checkout with the shopper's address (issue 12): the handoff asked LINE Pay to collect it (`line_shipping`); what
+    // our ShippingMethods inquiry quoted per LINE Pay transaction (confirmUrl's shippingMethodId and shippingFeeAmount
+    // are checked against it); the method chosen (its fee is in shipping_fee and amount, for the transaction in
+    // shipping_transaction_id) and the address LINE Pay gave at confirm, as JSON.
+    private static let versionShipping = """
+        ALTER TABLE orders ADD COLUMN line_shipping INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE orders ADD COLUMN shipping_method_id TEXT;
+        ALTER TABLE orders ADD COLUMN shipping_method_name TEXT;
+        ALTER TABLE orders ADD COLUMN shipping_transaction_id INTEGER;
+        ALTER TABLE orders ADD COLUMN shipping_address TEXT;
+        CREATE TABLE shipping_quotes (
+          order_row INTEGER NOT NULL REFERENCES orders(id),
+          transaction_id INTEGER NOT NULL,
+          method_id TEXT NOT NULL,
+          fee TEXT NOT NULL CHECK (fee GLOB '[0-9]*' AND fee NOT GLOB '*[^0-9.]*'),
+          name TEXT NOT NULL,
+          quoted_at INTEGER NOT NULL,
+          PRIMARY KEY (order_row, transaction_id, method_id, fee)
         ) STRICT;
         """
 

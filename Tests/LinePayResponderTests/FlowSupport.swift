@@ -8,7 +8,7 @@ enum Flow {
     /// A signed handoff, as the shop's PHP helper makes it.
     static func handoff(orderId: String, items: [(name: String, price: String, quantity: Int)] = [("Cony plush", "120", 3)],
                         currency: String = "TWD", amount: String? = nil, shippingFee: String? = nil, locale: String? = nil,
-                        ts: Int64 = Int64(Date().timeIntervalSince1970), secret: String = ResponderHarness.handoffSecret) -> [(String, String)] {
+                        extra: [(String, String)] = [], ts: Int64 = Int64(Date().timeIntervalSince1970), secret: String = ResponderHarness.handoffSecret) -> [(String, String)] {
         var f: [(String, String)] = [("orderId", orderId), ("currency", currency), ("ts", String(ts))]
         var total = Decimal(0)
         for (i, item) in items.enumerated() {
@@ -18,6 +18,7 @@ enum Flow {
         if let shippingFee { f.append(("shippingFee", shippingFee)); total += Decimal(string: shippingFee)! }
         if let locale { f.append(("locale", locale)) }
         f.append(("amount", amount ?? "\(total)"))
+        f += extra
         return f + [("signature", SignedFields.sign(f, secret: secret))]
     }
 

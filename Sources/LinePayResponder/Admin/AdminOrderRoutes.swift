@@ -76,7 +76,7 @@ extension ResponderWorker {
             chargedFrom: chargedFrom, payInfo: payInfo, payInfoFetched: fetched, open: open.map(operationView), highlight: highlight.map(operationView),
             notice: notice, operations: operations.map(operationView),
             events: try store.events(orderId: orderId).map { AdminEvent(at: utcText($0.at), kind: $0.kind, actor: $0.actor, detail: $0.detail) },
-            canCapture: allowed.capture, canVoid: allowed.void, canRefund: allowed.refund, extraFacts: orderFacts(order, now: unixNow()))
+            canCapture: allowed.capture, canVoid: allowed.void, canRefund: allowed.refund, extraFacts: orderFacts(order, now: unixNow(), shippingAddress: true))
         return page(status, AdminPages.order(adminContext(identity), detail))
     }
 
