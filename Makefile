@@ -34,6 +34,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	LINEPAY_BIN_DIR="$(BIN_DIR)" SWIFT="$(SWIFT)" Tests/run-swift-tests.sh
 	Tests/bounded.sh 120 php www/examples/test-vectors.php ../shared/test-vectors/handoff.json
+	Tests/bounded.sh 120 php www/examples/test-vectors.php Tests/vectors/handoff-shipping.json
 	PYTHONDONTWRITEBYTECODE=1 LINEPAY_BIN_DIR="$(BIN_DIR)" Tests/bounded.sh 900 /usr/bin/python3 -m pytest Tests/browser -q
 	Tests/bounded.sh 120 php www/examples/test-messages.php Tests/vectors/messages.json
 

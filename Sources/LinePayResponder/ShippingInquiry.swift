@@ -33,7 +33,9 @@ struct ShippingInquiry {
             throw Problem(code: "5001", message: "the body is not the inquiry's JSON (orderId, transactionId, shippingAddress)")
         }
         guard let orderId = w.orderId, !orderId.isEmpty, orderId.utf8.count <= 100, !Handoff.hasControlCharacters(orderId) else { throw Problem(code: "5001", message: "orderId is required (up to 100 characters)") }
-        guard let tx = w.transactionId else { throw Problem(code: "5001", message: "transactionId must be LINE Pay's 19-digit id") }
+        // Digits only, as LINE Pay writes its 19-digit ids: never an exponent or a fraction that a decoder rounds.
+        let text = String(decoding: body, as: UTF8.self)
+        guard let tx = w.transactionId, text.range(of: #""transactionId"\s*:\s*"?[0-9]{1,19}"?\s*[,}]"#, options: .regularExpression) != nil else { throw Problem(code: "5001", message: "transactionId must be LINE Pay's 19-digit id") }
         if let c = w.currency, Currency(rawValue: c) == nil { throw Problem(code: "5001", message: "currency must be TWD, JPY, THB or USD") }
         guard let a = w.shippingAddress else { throw Problem(code: "4002", message: "shippingAddress is required") }
         guard let country = a.country, country.count == 2, country.allSatisfy({ $0.isASCII && $0.isUppercase }) else {

@@ -175,4 +175,36 @@ import TestSupport
         #expect(try shopper.go("GET", genuine.replacingOccurrences(of: "shippingFeeAmount=80", with: "shippingFeeAmount=1")).status == 409)
         #expect(try h.sandbox.calls(operation: "confirm").count == 1)
     }
+
+    @Test func theShopsOwnURLAnswersInsteadAskedWithASignedMessage() throws {
+        let shop = ScriptedServer { r in
+            let f = ShippingFlowTests.fields(r.body)
+            let ok = SignedFields.verifyMessage(.shipping, Flow.query("http://x/?" + String(decoding: r.body, as: UTF8.self)),
+                                                secret: ResponderHarness.handoffSecret)
+            guard ok else { return .respond(status: 403, body: "bad signature") }
+            return .respond(status: 200, body: f["country"] == "TW"
+                            ? #"{"returnCode":"0000","returnMessage":"OK","info":{"shippingMethods":[{"id":"cvs","name":"7-ELEVEN pickup","amount":"60"}]}}"#
+                            : #"{"returnCode":"4001","returnMessage":"Not there"}"#)
+        }
+        let h = try ResponderHarness(config: ["shipping_rules_url = \(shop.baseURL)/shipping.php", "shipping_fee_inquiry_type = FIXED"])
+        let phone = Browser(Browser.iPhone)
+        let orderId = Flow.newOrderId()
+        let pay = try Flow.checkoutAndPay(h, phone, orderId: orderId, handoff: Self.shippingHandoff(orderId))
+        let paymentURL = try #require(pay.headers["location"])
+        #expect((try h.sandbox.calls(operation: "request").last?["body"] as? String)?.contains(#""feeInquiryType":"FIXED""#) == true)
+        _ = try Self.openPaymentPage(phone, paymentURL)
+        #expect(try phone.go("POST", paymentURL + "/address", form: [("address", "office")]).text.contains("(4001)"))
+        let methods = try phone.go("POST", paymentURL + "/address", form: [("address", "home")])
+        #expect(methods.text.contains(#"id="method-cvs""#))
+        let asked = try #require(shop.received.last)
+        let q = Self.fields(asked.body)
+        #expect(q["kind"] == "shipping" && q["orderId"] == orderId && q["postalCode"] == "10491" && q["amount"] == "360")
+        // A forged message (signed as a notification) would not verify as a shipping question.
+        #expect(!SignedFields.verifyMessage(.notification, Flow.query("http://x/?" + String(decoding: asked.body, as: UTF8.self)),
+                                            secret: ResponderHarness.handoffSecret))
+        let approved = try phone.go("POST", paymentURL + "/approve", form: [("shippingMethodId", "cvs")])
+        _ = try phone.go("GET", try #require(approved.headers["location"]))
+        let order = try #require(try OrderStore(path: h.database).order(orderId: orderId))
+        #expect(order.state == .paid && order.shippingMethodId == "cvs" && order.shippingMethodName == "7-ELEVEN pickup" && order.capturedAmount == 420)
+    }
 }

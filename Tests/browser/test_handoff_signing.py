@@ -9,10 +9,12 @@ import pytest
 import stack
 
 VECTORS = stack.REPO.parent / "shared" / "test-vectors" / "handoff.json"
+SHIPPING = stack.REPO / "Tests" / "vectors" / "handoff-shipping.json"
 
 
-def test_the_shop_signs_like_the_shared_vectors():
-    for v in json.loads(VECTORS.read_text())["vectors"]:
+@pytest.mark.parametrize("path", [VECTORS, SHIPPING], ids=["handoff", "shipping"])
+def test_the_shop_signs_like_the_shared_vectors(path):
+    for v in json.loads(path.read_text())["vectors"]:
         fields = list(v["fields"].items())
         assert stack.canonical(fields) == v["canonical"]
         assert stack.sign(fields, v["handoffSecret"]) == v["signature"]

@@ -20,6 +20,11 @@
  *   // notify_url script (the responder POSTs every change): the only message that may move goods or money.
  *   if (!linepay_verify_notification($_POST, $secret)) { http_response_code(403); exit('bad signature'); }
  *   // Apply it only if $_POST['seq'] is higher than the last seq applied for $_POST['orderId']; answer 200 either way.
+ *   // With 'shipping' => 'line' it also carries shippingMethodId, shippingFee and the shipTo* address fields.
+ *
+ *   // shipping_rules_url script (optional: the shop answers LINE Pay's ShippingMethods itself):
+ *   if (!linepay_verify_shipping_inquiry($_POST, $secret)) { http_response_code(403); exit('bad signature'); }
+ *   echo linepay_shipping_answer($_POST['country'] === 'TW' ? [['id' => 'home', 'name' => 'Home delivery', 'amount' => 80]] : []);
  */
 
 declare(strict_types=1);
@@ -61,7 +66,8 @@ function linepay_handoff_fields(array $order): array
         'currency' => (string)$order['currency'],
         'amount'   => (string)$order['amount'],
     ];
-    foreach (['shippingFee', 'locale'] as $key) {
+    // 'shipping' => 'line': LINE Pay collects the address and the shopper picks a method (no shippingFee then).
+    foreach (['shippingFee', 'locale', 'shipping'] as $key) {
         if (isset($order[$key]) && $order[$key] !== '') {
             $fields[$key] = (string)$order[$key];
         }
@@ -139,6 +145,44 @@ function linepay_verify_notification(array $post, string $secret, int $maxAge = 
         }
     }
     return linepay_verify_message('notification', $post, $secret, $maxAge);
+}
+
+/**
+ * True when $post (the shipping_rules_url script's $_POST) is the responder's signed ShippingMethods question
+ * (kind=shipping: orderId, transactionId, currency, amount, country, postalCode, state, city, detail, ts), at
+ * most $maxAge seconds old. LINE Pay waits 20 seconds for the whole answer: answer within a few.
+ */
+function linepay_verify_shipping_inquiry(array $post, string $secret, int $maxAge = 60): bool
+{
+    return linepay_verify_message('shipping', $post, $secret, $maxAge);
+}
+
+/**
+ * The JSON answer in LINE Pay's format: 0000 with the methods ([['id' => ..., 'name' => ..., 'amount' => ...,
+ * optional 'toDeliveryYmd' => 'YYYYMMDD', 'fromDeliveryHm' => 'HHmm', 'toDeliveryHm' => 'HHmm']]), or 4001
+ * (no method serves the address) when $methods is empty; $code 4002 says the address is wrong.
+ */
+function linepay_shipping_answer(array $methods, string $code = '', string $message = ''): string
+{
+    if (!headers_sent()) {
+        header('Content-Type: application/json');
+    }
+    $code = $code !== '' ? $code : ($methods === [] ? '4001' : '0000');
+    $answer = ['returnCode' => $code, 'returnMessage' => $message !== '' ? $message : ($code === '0000' ? 'Success' : 'Unsupported shipping region')];
+    if ($code === '0000') {
+        $list = [];
+        foreach ($methods as $m) {
+            $one = ['id' => (string)$m['id'], 'name' => (string)$m['name'], 'amount' => (string)$m['amount']];
+            foreach (['toDeliveryYmd', 'fromDeliveryHm', 'toDeliveryHm'] as $key) {
+                if (isset($m[$key])) {
+                    $one[$key] = (string)$m[$key];
+                }
+            }
+            $list[] = $one;
+        }
+        $answer['info'] = ['shippingMethods' => $list];
+    }
+    return json_encode($answer, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES);
 }
 
 /** The check both share: the kind field, then linepay_verify_signed under the kind's key. */
