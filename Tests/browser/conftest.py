@@ -70,6 +70,18 @@ def lp_check_browser(root, lp):
 
 
 @pytest.fixture(scope="session")
+def lp_shipping(root, lp):
+    """A third responder on the same sandbox that answers LINE Pay's ShippingMethods (shipping=line orders)."""
+    rules = root / "shipping.conf"
+    rules.write_text("timezone = Asia/Taipei\n[home]\nname = Home delivery\ncurrency = TWD\nfee = 80\ncountries = TW\n"
+                     "delivery_days = 2\ndelivery_hours = 0900-1800\n[islands]\nname = Outlying islands\ncurrency = TWD\n"
+                     "fee = 250\ncountries = TW\npostal_prefixes = 880 890 209\ndelivery_days = 5\n")
+    responder = stack.Responder(root / "responder-shipping", lp.sandbox, [f"shipping_rules = {rules}"])
+    yield responder
+    responder.stop()
+
+
+@pytest.fixture(scope="session")
 def screenshot_dir(root):
     """$SCREENSHOT_DIR (make screenshots sets screenshots/), else a folder in the session's temp directory."""
     given = os.environ.get("SCREENSHOT_DIR")

@@ -417,7 +417,7 @@ class Responder:
             main="<h1>Back at Test Shop</h1><p>Thank you. The shop checks the signed result in the address.</p>"))
 
     def new_order(self, locale: str = None, items=(("Cony plush", "120", 3),), currency: str = "TWD",
-                  shipping_fee: str = None, order_id: str = None, secret: str = HANDOFF_SECRET) -> Order:
+                  shipping_fee: str = None, order_id: str = None, secret: str = HANDOFF_SECRET, extra=()) -> Order:
         """A product page at /shop/products/<orderId>.html whose Checkout button posts the signed handoff."""
         order_id = order_id or new_order_id()
         fields = [("orderId", order_id), ("currency", currency), ("ts", str(int(time.time())))]
@@ -432,6 +432,7 @@ class Responder:
             fields.append(("locale", locale))
         amount = str(total)
         fields.append(("amount", amount))
+        fields += list(extra)   # e.g. ("shipping", "line")
         fields.append(("signature", sign(fields, secret)))
         hidden = "\n".join(f'<input type="hidden" name="{html.escape(n)}" value="{html.escape(v)}">' for n, v in fields)
         rows = "\n".join(f"<li>{html.escape(n)} × {q} <span>{html.escape(p)}</span></li>" for n, p, q in items)
