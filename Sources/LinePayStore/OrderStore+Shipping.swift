@@ -102,7 +102,7 @@ extension OrderStore {
             guard let o = try loadOrder(orderId: orderId), o.shippingAddress != address else { return }
             try connection.run("UPDATE orders SET shipping_address = ? WHERE id = ?", [.text(json), .integer(o.rowId)])
             try insertEvent(orderRow: o.rowId, kind: "shipping.address", actor: actor, now: now,
-                            detail: "from LINE Pay: \(address.country ?? "?") \(address.postalCode ?? "")")
+                            detail: "address and recipient received from LINE Pay")   // the address itself stays off the log
         }
     }
 }

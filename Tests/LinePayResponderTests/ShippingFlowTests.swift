@@ -95,6 +95,11 @@ import TestSupport
 
         let order = try #require(try OrderStore(path: h.database).order(orderId: orderId))
         #expect(order.amount == 440 && order.shippingFee == 80 && order.capturedAmount == 440 && order.shippingAddress?.city == "中山區")
+
+        // `linepay show`: method and fee, not the address (that is for the notification and the admin page).
+        let shown = try runLinePay(h, ["show", orderId])
+        #expect(shown.status == 0 && shown.stdout.contains("Shipping method: home (Home delivery)") && shown.stdout.contains("Shipping fee: 80 TWD"))
+        #expect(!shown.stdout.contains("10491") && !shown.stdout.contains("南京東路"))
     }
 
     @Test func phoneShippingFlowWithATypedAddress() throws {
