@@ -1,5 +1,7 @@
 import Foundation
+import LinePayPages
 import LinePay
+import LinePayConfig
 import LinePayCheckout
 import LinePayStore
 
@@ -172,7 +174,10 @@ final class CommandContext {
             + "refunded \(Money.format(o.refundedAmount)), refundable \(Money.format(o.capturedAmount - o.refundedAmount))")
         say("  transaction \(o.transactionId.map(String.init) ?? "-"), LINE Pay orderId \(o.linePayOrderId ?? "-"), created \(utcText(o.createdAt)) UTC")
         if let k = o.regKey { say("  regKey \(RegKeyRecord.mask(k))") }
-        for (label, value) in orderFacts(o, now: now()) { say("  \(label): \(value)") }
+        for (label, value) in OrderFacts.lines(authorized: o.state == .authorized, authorizationExpiresAt: o.authorizationExpiresAt,
+                                               paymentProvider: o.paymentProvider, regKeyUnknown: o.regKeyUnknown, now: now()) {
+            say("  \(label): \(value)")
+        }
         for i in o.items { say("  item: \(i.quantity) x \(i.name) at \(Money.format(i.price))") }
         for op in ops { say("  operation \(utcText(op.updatedAt)) \(op.actor): \(op.kind.rawValue) \(op.amount.map(Money.format) ?? "") \(op.state.rawValue): \(op.result)") }
         for e in events { say("  event \(utcText(e.at)) \(e.actor) \(e.kind): \(e.detail)") }
