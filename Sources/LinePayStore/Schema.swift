@@ -257,6 +257,7 @@ enum Schema {
         ALTER TABLE orders ADD COLUMN reg_key_unknown INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE orders ADD COLUMN next_check_at INTEGER;
         ALTER TABLE orders ADD COLUMN payment_provider TEXT;
+        ALTER TABLE operations ADD COLUMN refusal TEXT;
         CREATE INDEX orders_open_checks ON orders(state, next_check_at)
           WHERE state IN ('reserving', 'reserved', 'confirming', 'authorized');
         """

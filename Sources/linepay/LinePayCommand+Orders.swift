@@ -94,7 +94,7 @@ final class CommandContext {
     }
 
     func operationJSON(_ op: AfterSaleOperation, replayed: Bool? = nil) -> [String: Any] {
-        var j: [String: Any] = ["operation": op.kind.rawValue, "orderId": op.orderId, "state": op.state.rawValue, "result": op.result,
+        var j: [String: Any] = ["operation": op.kind.rawValue, "orderId": op.orderId, "state": op.state.rawValue, "result": op.summary, "refusal": op.refusal?.code as Any? ?? NSNull(),
                                 "actor": op.actor, "at": op.updatedAt, "amount": op.amount.map { Money.format($0) as Any } ?? NSNull(),
                                 "refundTransactionId": op.refundTransactionId.map { String($0) as Any } ?? NSNull()]
         if let replayed { j["replayed"] = replayed }
@@ -179,7 +179,7 @@ final class CommandContext {
             say("  \(label): \(value)")
         }
         for i in o.items { say("  item: \(i.quantity) x \(i.name) at \(Money.format(i.price))") }
-        for op in ops { say("  operation \(utcText(op.updatedAt)) \(op.actor): \(op.kind.rawValue) \(op.amount.map(Money.format) ?? "") \(op.state.rawValue): \(op.result)") }
+        for op in ops { say("  operation \(utcText(op.updatedAt)) \(op.actor): \(op.kind.rawValue) \(op.amount.map(Money.format) ?? "") \(op.state.rawValue): \(op.summary)") }
         for e in events { say("  event \(utcText(e.at)) \(e.actor) \(e.kind): \(e.detail)") }
         return .ok
     }
@@ -204,7 +204,7 @@ final class CommandContext {
             if arguments.json { printJSON(operationJSON(op, replayed: replayed)) } else {
                 let currency = try store.order(orderId: orderId)?.currency ?? ""
                 say("\(kind.rawValue) \(op.amount.map { Money.format($0) + " " + currency + " " } ?? "")of \(op.orderId): \(op.state.rawValue)"
-                    + (replayed ? " (this key was used before; nothing new was done)" : "") + (op.result.isEmpty ? "" : " — \(op.result)"))
+                    + (replayed ? " (this key was used before; nothing new was done)" : "") + (op.summary.isEmpty ? "" : " — \(op.summary)"))
             }
             return Self.exit(for: op.state)
         }

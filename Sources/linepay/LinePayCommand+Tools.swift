@@ -85,7 +85,7 @@ extension CommandContext {
                 return .keyReused
             case .finished(let op, let replayed):
                 if arguments.json { printJSON(operationJSON(op, replayed: replayed)) }
-                else { say("charge \(op.amount.map(Money.format) ?? "") as \(op.orderId): \(op.state.rawValue)" + (op.result.isEmpty ? "" : " — \(op.result)")) }
+                else { say("charge \(op.amount.map(Money.format) ?? "") as \(op.orderId): \(op.state.rawValue)" + (op.summary.isEmpty ? "" : " — \(op.summary)")) }
                 return Self.exit(for: op.state)
             }
         case "check", "expire":

@@ -88,29 +88,15 @@ extension ResponderWorker {
         let amountText = (queryValue(request, "amount") ?? "").trimmingCharacters(in: .whitespaces)
         let money = { (d: Decimal) in "\(Money.format(d)) \(order.currency)" }
         var refusal: String? = nil
-        var amount: Decimal? = nil
-        if kind != .void {
-            if amountText.isEmpty { amount = kind == .capture ? order.authorizedAmount : order.capturedAmount - order.refundedAmount }
-            else if let a = Money.parse(amountText), !amountText.hasPrefix("-") { amount = a }
+        var asked: Decimal? = nil
+        if kind != .void, !amountText.isEmpty {
+            if let a = Money.parse(amountText), !amountText.hasPrefix("-") { asked = a }
             else { refusal = "\"\(amountText)\" is not an amount (write it like 120 or 150.50)." }
         }
-        // The same rules the store applies when the form is sent; shown early so nobody confirms a doomed action.
-        let open = try store.openOperation(orderRowId: order.rowId)
+        // The core's own rule, the one applied when the form is sent: shown early so nobody confirms a doomed action.
+        let (amount, rule) = PaymentCore.check(kind, order, open: try store.openOperation(orderRowId: order.rowId), amount: asked)
+        if refusal == nil, let rule { refusal = Self.sentence(rule.explanation(currency: order.currency)) }
         let refundable = order.capturedAmount - order.refundedAmount
-        if refusal == nil {
-            switch kind {
-            case .capture where order.state != .authorized, .void where order.state != .authorized:
-                refusal = "Only an authorized payment can be \(kind == .capture ? "captured" : "voided"); this order is \(order.state.rawValue)."
-            case .capture where amount.map { $0 <= 0 || $0 > order.authorizedAmount } == true:
-                refusal = "The capture amount must be more than 0 and at most the authorized \(money(order.authorizedAmount))."
-            case .refund where order.state != .paid && order.state != .partially_refunded:
-                refusal = "Only a captured payment can be refunded; this order is \(order.state.rawValue)."
-            case .refund where amount.map { $0 <= 0 || $0 > refundable } == true:
-                refusal = "The refund amount must be more than 0 and at most the \(money(refundable)) that remains."
-            default: break
-            }
-        }
-        if refusal == nil, let open { refusal = "A \(open.kind.rawValue) of this order is \(AdminFragmentText.state(open.state)); wait until it is settled." }
         var facts: [(String, String)] = [("Order", order.orderId), ("Status", order.state.rawValue), ("Transaction", order.transactionId.map(String.init) ?? "")]
         let verb: String
         switch kind {
@@ -183,8 +169,11 @@ extension ResponderWorker {
 
     func operationView(_ op: AfterSaleOperation) -> AdminOperationView {
         AdminOperationView(kind: op.kind.rawValue, amount: op.amount.map(Money.format), state: op.state.rawValue, actor: op.actor,
-                           at: utcText(op.updatedAt), result: op.result)
+                           at: utcText(op.updatedAt), result: op.summary)
     }
+
+    /// "Only ... paid." from the core's lower-case clause.
+    static func sentence(_ clause: String) -> String { clause.prefix(1).uppercased() + clause.dropFirst() + "." }
 
     func adminNotFound(_ identity: AdminIdentity, _ text: String) -> FastCGIResponse {
         page(404, AdminPages.message(adminContext(identity), title: "Not found", text: text))
