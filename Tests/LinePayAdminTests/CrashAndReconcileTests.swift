@@ -59,6 +59,29 @@ import TestSupport
         #expect(try h.sandbox.calls(operation: "refund").count == 1)
     }
 
+    @Test func aResponderKilledDuringAnAdminRefundIsSettledFromPaymentDetails() throws {
+        let h = try Admin.harness(Self.fastReconciler)
+        let (orderId, tx) = try Shop.paid(h)
+        #expect(waitUntil(timeout: 20) { (try? Shop.state(h, orderId)) == .paid })
+        let b = try Admin.browser(h)
+        // The confirmation page first, then the POST that makes the Refund call, from another thread: it never returns.
+        let confirm = try b.go("GET", h.baseURL + "/admin/orders/\(orderId)/refund?amount=100")
+        let form = try Admin.confirmForm(confirm.text)
+        try h.sandbox.fault("refund", "delay", "8000")
+        let url = h.baseURL + "/admin/orders/\(orderId)/refund"
+        let admin = Thread { _ = try? b.go("POST", url, form: form) }
+        admin.start()
+        #expect(waitUntil(timeout: 20) { "\(Self.linePay(h, tx)["refundedAmount"] ?? "")" == "100" }, "LINE Pay never processed the Refund: \(Self.linePay(h, tx))")
+        try h.killAndRestartResponder()
+        let store = try OrderStore(path: h.database)
+        #expect(waitUntil(timeout: 60) { (try? Shop.state(h, orderId)) == .partially_refunded },
+                "still \(String(describing: try? Shop.state(h, orderId))): \(h.process.output.suffix(500))")
+        #expect(try store.order(orderId: orderId)?.refundedAmount == 100)
+        #expect(try store.operations(orderId: orderId).last?.state == .done)
+        #expect(waitUntil(timeout: 30) { ((try? h.sandbox.calls(operation: "refund").count) ?? 0) >= 1 })
+        #expect(try h.sandbox.calls(operation: "refund").count == 1)
+    }
+
     @Test func aPhoneShopperWhoApprovesAndNeverReturnsIsPaidOnce() throws {
         let h = try ResponderHarness(config: Self.fastReconciler + ["confirm_url_type = NONE"])
         let orderId = Shop.newOrderId()
