@@ -6,7 +6,7 @@ import SQLite
 /// ../shared/notes/money-safety.md: the intent is recorded as `pending` under the write lock, with our own checks
 /// (state, amount never above what remains, one open operation per order), before LINE Pay is called; the caller
 /// then records the answer. Success is recorded through the ordinary transitions (markCaptured, markVoided,
-/// markRefunded, markConfirmed), and the schema's triggers close the operation in that same transaction.
+/// markRefunded, markConfirmed), and they close the operation in that same transaction (OrderStore.closeOperations).
 extension OrderStore {
     /// What the payment core's rules decided for a request, read under the write lock: the exact amount to send
     /// (nil for void) or why it is refused.
