@@ -54,6 +54,7 @@ public struct Notifier {
         f += [("transactionId", tx), ("currency", n.currency), ("amount", Money.format(n.orderAmount))]
         f += [("authorized", Money.format(n.authorized)), ("captured", Money.format(n.captured))]
         f += [("refunded", Money.format(n.refunded)), ("refundable", Money.format(n.refundable)), ("ts", String(n.eventAt))]
+        if let provider = n.paymentProvider { f.append(("paymentProvider", provider)) }   // v4 only: v3 messages are unchanged
         return f
     }
 }

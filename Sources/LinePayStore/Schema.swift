@@ -258,6 +258,7 @@ enum Schema {
         ALTER TABLE orders ADD COLUMN next_check_at INTEGER;
         ALTER TABLE orders ADD COLUMN payment_provider TEXT;
         ALTER TABLE operations ADD COLUMN refusal TEXT;
+        ALTER TABLE outbox ADD COLUMN payment_provider TEXT;
         -- Operations are closed by the transitions that prove them, in Swift (OrderStore.closeOperations), in the
         -- same transaction as before: the life cycle is read in one place, and every backend does the same.
         DROP TRIGGER operations_capture_settled;
