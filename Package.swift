@@ -34,13 +34,15 @@ let package = Package(
         .target(name: "LinePayStore", dependencies: ["SQLite", "LinePay"]),
         // The payment core: the order's state machine, after-sale operations and the reconciler. No HTTP, no pages.
         .target(name: "LinePayCheckout", dependencies: ["LinePay", "LinePayStore"]),
+        // The responder's configuration file (every key checked) and the admin password hash: shared by linepay-fcgi and linepay.
+        .target(name: "LinePayConfig", dependencies: ["LinePay", "LinePayStore", "LinePayCheckout", "COpenSSL"]),
         // Server-rendered pages in en, ja, zh_TW and th: pure functions from view values to HTML.
         .target(name: "LinePayPages", dependencies: []),
         // The checkout responder: config, routes, use cases (reserve, confirm once, cancel, settle), notifications.
-        .target(name: "LinePayResponder", dependencies: ["LinePay", "LinePayStore", "LinePayCheckout", "LinePayPages", "FastCGI", "CCurl", "COpenSSL"]),
+        .target(name: "LinePayResponder", dependencies: ["LinePay", "LinePayStore", "LinePayCheckout", "LinePayConfig", "LinePayPages", "FastCGI", "COpenSSL"]),
 
-        .executableTarget(name: "linepay-fcgi", dependencies: ["LinePayResponder", "FastCGI"]),
-        .executableTarget(name: "linepay", dependencies: ["LinePayResponder", "LinePayStore", "LinePay"]),
+        .executableTarget(name: "linepay-fcgi", dependencies: ["LinePayResponder", "LinePayConfig", "FastCGI"]),
+        .executableTarget(name: "linepay", dependencies: ["LinePayConfig", "LinePayCheckout", "LinePayStore", "LinePay", "LinePayPages"]),
         .executableTarget(name: "linepay-sandbox", dependencies: ["LinePaySandbox", "FastCGI"]),
 
         // Helpers shared by the test targets: loopback servers, nginx harness, process runner.
@@ -50,8 +52,8 @@ let package = Package(
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "SQLite", "TestSupport"]),
         .testTarget(name: "LinePayStoreTests", dependencies: ["LinePayStore", "LinePay", "TestSupport"]),
         .testTarget(name: "LinePayPagesTests", dependencies: ["LinePayPages"]),
-        .testTarget(name: "LinePayResponderTests", dependencies: ["LinePayResponder", "LinePayStore", "LinePay", "FastCGI", "TestSupport"]),
-        .testTarget(name: "LinePayAdminTests", dependencies: ["LinePayResponder", "LinePayStore", "LinePay", "TestSupport"]),
+        .testTarget(name: "LinePayResponderTests", dependencies: ["LinePayResponder", "LinePayConfig", "LinePayCheckout", "LinePayStore", "LinePay", "FastCGI", "TestSupport"]),
+        .testTarget(name: "LinePayAdminTests", dependencies: ["LinePayResponder", "LinePayConfig", "LinePayCheckout", "LinePayStore", "LinePay", "TestSupport"]),
         .testTarget(name: "LinePayCheckoutTests", dependencies: ["LinePayCheckout", "LinePayStore", "LinePay", "LinePayTesting", "TestSupport"]),
         .testTarget(name: "LinePaySandboxTests", dependencies: ["LinePaySandbox", "LinePay", "FastCGI", "TestSupport"]),
     ]

@@ -60,4 +60,11 @@ public struct CurlLinePayTransport: LinePayTransport {
                                       body: request.body, connectTimeout: request.connectTimeout,
                                       readTimeout: request.readTimeout, freshConnection: request.freshConnection)
     }
+
+    /// A form POST to the shop (notifications) on the same client: 5 s to connect, 10 s to answer, TLS verified,
+    /// no redirects, a fresh connection (the shop's endpoint is not LINE Pay's).
+    public func postForm(url: String, body: [UInt8]) -> TransportResult {
+        CurlTransport.current.perform(method: "POST", url: url, headers: ["Content-Type: application/x-www-form-urlencoded"], body: body,
+                                      connectTimeout: .seconds(5), readTimeout: .seconds(10), freshConnection: true)
+    }
 }

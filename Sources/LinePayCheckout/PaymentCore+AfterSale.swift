@@ -21,7 +21,8 @@ extension PaymentCore {
     /// once per idempotency `key`.
     public func perform(_ kind: OperationKind, orderId: String, amount: Decimal?, key: String, now: Int64) throws -> OperationOutcome {
         precondition(kind != .charge, "charges go through charge(sourceOrderId:...)")
-        switch try store.beginOperation(OperationRequest(idempotencyKey: key, orderId: orderId, kind: kind, amount: amount, actor: actor), now: now) {
+        let request = OperationRequest(idempotencyKey: key, orderId: orderId, kind: kind, amount: amount, actor: actor)
+        switch try store.beginOperation(request, now: now, rules: { order, open, asked in Self.check(kind, order, open: open, amount: asked) }) {
         case .notFound: return .notFound
         case .keyReused(let op): return .keyReused(op)
         case .existing(let op): return .finished(op, replayed: true)
@@ -35,8 +36,7 @@ extension PaymentCore {
     /// Makes the one LINE Pay call for an operation this caller started, and records its answer.
     private func call(_ op: AfterSaleOperation, _ order: Order, now: Int64) throws -> AfterSaleOperation {
         guard let txId = order.transactionId, let currency = Currency(rawValue: order.currency) else {
-            return try store.finishOperation(id: op.id, state: .rejected, result: "refused by us: the order has no LINE Pay transaction",
-                                             now: now, actor: actor)
+            return try store.finishOperation(id: op.id, state: .rejected, result: "", refusal: .noTransaction, now: now, actor: actor)
         }
         let tx = TransactionID(txId)
         let amount = op.amount ?? 0
@@ -74,6 +74,35 @@ extension PaymentCore {
         case .charge:
             return op
         }
+    }
+
+    /// Our own rules for an after-sale action, before LINE Pay is called: the exact amount to send (nil asked: all
+    /// that is authorized, or all that remains) or why not. The admin's confirmation page shows the same answer early.
+    public static func check(_ kind: OperationKind, _ order: Order, open: AfterSaleOperation?, amount asked: Decimal?)
+        -> (amount: Decimal?, refusal: OperationRefusal?) {
+        let remaining = order.capturedAmount - order.refundedAmount
+        var amount: Decimal? = nil
+        var refusal: OperationRefusal? = nil
+        switch kind {
+        case .capture:
+            amount = asked ?? order.authorizedAmount
+            if order.state != .authorized { refusal = .wrongState(kind, order.state) }
+            else if let a = amount, a <= 0 || a > order.authorizedAmount { refusal = .amountOutOfRange(kind, max: order.authorizedAmount) }
+        case .void:
+            if order.state != .authorized { refusal = .wrongState(kind, order.state) }
+        case .refund:
+            amount = asked ?? remaining
+            if order.state != .paid && order.state != .partially_refunded { refusal = .wrongState(kind, order.state) }
+            else if let a = amount, a <= 0 || a > remaining { refusal = .amountOutOfRange(kind, max: remaining) }
+        case .charge:
+            refusal = .wrongState(kind, order.state)   // charges start with chargeRegKey
+        }
+        if refusal == nil, let a = amount, let currency = Currency(rawValue: order.currency), !Money.fits(a, currency) {
+            refusal = .amountScale(currency: currency.rawValue, maximumScale: Int(currency.maximumScale))
+        }
+        if refusal == nil, order.transactionId == nil { refusal = .noTransaction }
+        if refusal == nil, let open { refusal = .operationOpen(open.kind, open.state) }
+        return (amount, refusal)
     }
 
     /// Capture codes after which LINE Pay cancels the authorization itself: 1199 and 1280-1298.

@@ -31,7 +31,7 @@ extension PaymentCore {
             defer { wake() }
             guard let record = try store.regKey(orderId: sourceOrderId), let regKey = RegKey(record.regKey),
                   let currency = Currency(rawValue: order.currency) else {
-                let done = try store.finishOperation(id: op.id, state: .rejected, result: "refused by us: the stored regKey is unreadable",
+                let done = try store.finishOperation(id: op.id, state: .rejected, result: "", refusal: .regKeyUnreadable,
                                                      now: clock(), actor: actor)
                 try store.markFailed(orderId: orderId, from: [.confirming], reason: "not charged", now: clock(), actor: actor)
                 return .finished(done, replayed: false)

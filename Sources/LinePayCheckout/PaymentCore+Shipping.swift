@@ -95,3 +95,19 @@ public func shippingFields(_ order: Order, address: Bool) -> [(String, String)] 
           ("shipToCity", a?.city ?? ""), ("shipToDetail", a?.detail ?? ""), ("shipToOptional", a?.optional ?? "")]
     return f
 }
+
+/// A `shipping=line` order's method and fee (admin page and `linepay show`), and the address (admin page only).
+public func shippingFacts(_ o: Order, address: Bool) -> [(String, String)] {
+    guard o.lineShipping else { return [] }
+    var facts: [(String, String)] = [
+        ("Shipping method", o.shippingMethodId.map { "\($0) (\(o.shippingMethodName ?? ""))" } ?? "not chosen yet (LINE Pay collects the address)"),
+        ("Shipping fee", "\(Money.format(o.shippingFee)) \(o.currency)"),
+    ]
+    guard address else { return facts }
+    let f = Dictionary(shippingFields(o, address: true), uniquingKeysWith: { a, _ in a })
+    let to = ["shipToName", "shipToPhone", "shipToEmail"].compactMap { f[$0] }.filter { !$0.isEmpty }.joined(separator: ", ")
+    let place = ["shipToCountry", "shipToPostalCode", "shipToState", "shipToCity", "shipToDetail", "shipToOptional"]
+        .compactMap { f[$0] }.filter { !$0.isEmpty }.joined(separator: " ")
+    facts.append(("Ship to", o.shippingAddress == nil ? "not known yet (LINE Pay answers it at confirm)" : [to, place].filter { !$0.isEmpty }.joined(separator: " — ")))
+    return facts
+}

@@ -16,7 +16,7 @@ public struct PaymentCore {
     let clock: @Sendable () -> Int64
 
     public init(settings: CheckoutSettings, client: LinePayClient, store: OrderStore, actor: String = "system",
-                wake: @escaping @Sendable () -> Void = {}, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+                wake: @escaping @Sendable () -> Void = {}, clock: @escaping @Sendable () -> Int64 = unixNow) {
         self.settings = settings; self.client = client; self.store = store; self.actor = actor; self.wake = wake; self.clock = clock
     }
 
@@ -27,6 +27,9 @@ public struct PaymentCore {
 
     var now: Int64 { clock() }
 }
+
+/// The wall clock in Unix seconds (what `PaymentCore` uses unless a test hands it another clock).
+public func unixNow() -> Int64 { Int64(Date().timeIntervalSince1970) }
 
 /// Runs one LINE Pay call and keeps its typed outcome apart from store errors thrown around it.
 func attempt<T>(_ body: () throws(LinePayError) -> T) -> Result<T, LinePayError> {

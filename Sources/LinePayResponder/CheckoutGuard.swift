@@ -1,5 +1,6 @@
 import FastCGI
 import Foundation
+import LinePayConfig
 
 /// What /checkout checks before it decodes, signs or stores anything (issue 10, attacks 2 and 4): that the POST
 /// comes from the shop's own pages, and that the body is no larger than a valid handoff can be.

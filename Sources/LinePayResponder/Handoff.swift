@@ -1,5 +1,7 @@
 import Foundation
 import LinePay
+import LinePayCheckout
+import LinePayConfig
 import LinePayStore
 
 /// The shop's signed checkout handoff (`POST /checkout`), checked field by field before anything is stored.

@@ -1,6 +1,7 @@
 import FastCGI
 import Foundation
 import LinePay
+import LinePayConfig
 import LinePayCheckout
 import LinePayPages
 import LinePayStore
@@ -69,11 +70,11 @@ public final class Responder: Sendable {
     /// `session_cleanup_interval` (issue 10, attack 6: replayed handoffs must not grow the database); one thread, its own store.
     public func runNotifier(stop: @escaping @Sendable () -> Bool) {
         guard let store = try? OrderStore(path: configuration.database) else { return }
-        let notifier = Notifier(configuration: configuration, store: store)
+        let notifier = configuration.notifier(store: store)
         var lastCleanUp: Int64 = 0
         while !stop() {
             let now = unixNow()
-            if configuration.notifyURL != nil { notifier.deliverDue(now: now) }
+            notifier?.deliverDue(now: now)
             if now - lastCleanUp >= configuration.sessionCleanupInterval {
                 lastCleanUp = now
                 _ = try? store.deleteExpired(now: now, loginWindow: ResponderWorker.loginWindow)
@@ -88,8 +89,7 @@ public final class Responder: Sendable {
         guard let store = try? OrderStore(path: configuration.database) else { return 0 }
         // CGI has no background loop: each run cleans up what has expired (an indexed DELETE, usually of nothing).
         _ = try? store.deleteExpired(now: unixNow(), loginWindow: ResponderWorker.loginWindow)
-        guard configuration.notifyURL != nil else { return 0 }
-        return Notifier(configuration: configuration, store: store).deliverDue(now: unixNow())
+        return configuration.notifier(store: store)?.deliverDue(now: unixNow()) ?? 0
     }
 }
 
@@ -111,4 +111,3 @@ struct Assets: Sendable {
     }
 }
 
-func unixNow() -> Int64 { Int64(Date().timeIntervalSince1970) }

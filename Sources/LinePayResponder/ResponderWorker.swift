@@ -1,6 +1,7 @@
 import FastCGI
 import Foundation
 import LinePay
+import LinePayConfig
 import LinePayCheckout
 import LinePayPages
 import LinePayStore

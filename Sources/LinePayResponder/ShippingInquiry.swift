@@ -1,5 +1,6 @@
 import Foundation
 import LinePay
+import LinePayConfig
 
 /// LINE Pay's ShippingMethods inquiry (002_...txt, "Inquiry ShippingMethods"): a POSTed JSON body, untrusted input
 /// like any other. Parsed field by field; a problem names the field and the LINE Pay code to answer.
@@ -53,15 +54,6 @@ struct ShippingInquiry {
         return ShippingInquiry(currency: w.currency, orderId: orderId, transactionId: tx.rawValue, country: country, postalCode: postal,
                                state: a.state, city: a.city, detail: a.detail)
     }
-
-    static func isMethodId(_ s: String) -> Bool {
-        !s.isEmpty && s.utf8.count <= 50 && s.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 95 || $0 == 45 }
-    }
-
-    static func isHourMinute(_ s: String) -> Bool {
-        guard s.count == 4, s.allSatisfy(\.isNumber), let v = Int(s) else { return false }
-        return v / 100 < 24 && v % 100 < 60
-    }
 }
 
 /// One method as LINE Pay gets it in `info.shippingMethods[]`.
@@ -105,10 +97,10 @@ func parseShopShippingAnswer(_ body: [UInt8], currency: Currency) -> (code: Stri
     guard w.returnCode == "0000" else { return (w.returnCode, message, []) }
     var methods: [QuotedMethod] = []
     for m in w.info?.shippingMethods ?? [] {
-        guard ShippingInquiry.isMethodId(m.id), !m.name.isEmpty, m.name.count <= 100, !Handoff.hasControlCharacters(m.name),
+        guard ShippingRules.isMethodId(m.id), !m.name.isEmpty, m.name.count <= 100, !Handoff.hasControlCharacters(m.name),
               m.amount.value >= 0, Money.fits(m.amount.value, currency),
               m.toDeliveryYmd.map({ $0.count == 8 && $0.allSatisfy(\.isNumber) }) ?? true,
-              (m.fromDeliveryHm.map(ShippingInquiry.isHourMinute) ?? true), (m.toDeliveryHm.map(ShippingInquiry.isHourMinute) ?? true)
+              (m.fromDeliveryHm.map(ShippingRules.isHourMinute) ?? true), (m.toDeliveryHm.map(ShippingRules.isHourMinute) ?? true)
         else { return nil }
         methods.append(QuotedMethod(id: m.id, name: m.name, amount: m.amount.value, toDeliveryYmd: m.toDeliveryYmd,
                                     fromDeliveryHm: m.fromDeliveryHm, toDeliveryHm: m.toDeliveryHm))

@@ -5,6 +5,7 @@ import FoundationNetworking
 import Foundation
 import LinePay
 import LinePayCheckout
+import LinePayConfig
 import LinePayStore
 
 /// POST /shipping-methods: LINE Pay's ShippingMethods inquiry for a `shipping=line` order. Always HTTP 200 with

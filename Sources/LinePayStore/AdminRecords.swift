@@ -83,6 +83,10 @@ public struct AfterSaleOperation: Sendable, Equatable {
     public var refundTransactionId: Int64?
     /// For a charge: the order whose regKey was charged.
     public var sourceOrderRowId: Int64?
+    /// Why we refused it before calling LINE Pay (state rejected).
+    public var refusal: OperationRefusal?
+    /// The currency of the order it acts on (amounts and refusals are in it).
+    public var currency: String
 
     init(row: SQLiteRow) throws {
         let t = "operations"
@@ -104,6 +108,8 @@ public struct AfterSaleOperation: Sendable, Equatable {
         updatedAt = try row.requiredInt("updated_at", table: t)
         result = try row.requiredText("result", table: t)
         refundTransactionId = row.int("refund_transaction_id")
+        refusal = row.text("refusal").flatMap(OperationRefusal.init(code:))
+        currency = row.text("order_currency") ?? ""
         sourceOrderRowId = row.int("source_order_row")
     }
 }
@@ -128,7 +134,7 @@ public enum BeginOperationResult: Sendable, Equatable {
     case started(AfterSaleOperation, Order)
     /// This key was used before: its operation as it is now (a double submit).
     case existing(AfterSaleOperation)
-    /// Refused by our own rules and recorded so (state rejected, the reason in `result`): LINE Pay is not called.
+    /// Refused by our own rules and recorded so (state rejected, the reason in `refusal`): LINE Pay is not called.
     case rejected(AfterSaleOperation)
     /// No such order.
     case notFound

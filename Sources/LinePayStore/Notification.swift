@@ -28,6 +28,8 @@ public struct Notification: Sendable, Equatable {
     public var refunded: Decimal
     /// What may still be refunded: captured - refunded.
     public var refundable: Decimal { max(0, captured - refunded) }
+    /// Online API v4's paymentProvider (TSP, EPI) once LINE Pay named it; nil under v3.
+    public var paymentProvider: String?
     /// When the change happened.
     public var eventAt: Int64
     /// Failed deliveries so far.
@@ -50,5 +52,6 @@ public struct Notification: Sendable, Equatable {
         eventAt = try row.requiredInt("event_at", table: "outbox")
         attempts = Int(try row.requiredInt("attempts", table: "outbox"))
         nextAt = try row.requiredInt("next_at", table: "outbox")
+        paymentProvider = row.text("payment_provider")
     }
 }

@@ -6,12 +6,16 @@ import SQLite
 /// ../shared/notes/money-safety.md: the intent is recorded as `pending` under the write lock, with our own checks
 /// (state, amount never above what remains, one open operation per order), before LINE Pay is called; the caller
 /// then records the answer. Success is recorded through the ordinary transitions (markCaptured, markVoided,
-/// markRefunded, markConfirmed), and the schema's triggers close the operation in that same transaction.
+/// markRefunded, markConfirmed), and they close the operation in that same transaction (OrderStore.closeOperations).
 extension OrderStore {
-    /// Checks and records an operation, or returns what the same idempotency key did before. The operation's
-    /// `amount` is the exact amount to send: nil amounts become the authorized amount (capture) or all that
-    /// remains (refund). A rejection is recorded too (with its event), so a repeated submit gets the same answer.
-    public func beginOperation(_ request: OperationRequest, now: Int64) throws -> BeginOperationResult {
+    /// What the payment core's rules decided for a request, read under the write lock: the exact amount to send
+    /// (nil for void) or why it is refused.
+    public typealias OperationRules = (_ order: Order, _ open: AfterSaleOperation?, _ asked: Decimal?) -> (amount: Decimal?, refusal: OperationRefusal?)
+
+    /// Records an operation as `rules` decide it (pending, or rejected with its refusal), or returns what the same
+    /// idempotency key did before. The rules run inside the write transaction, so nothing changes between the check
+    /// and the record. A rejection is recorded too (with its event), so a repeated submit gets the same answer.
+    public func beginOperation(_ request: OperationRequest, now: Int64, rules: OperationRules) throws -> BeginOperationResult {
         try connection.immediateTransaction {
             if let existing = try operation(idempotencyKey: request.idempotencyKey) {
                 // Like Stripe: a key reused with other parameters is refused, never answered with the first result
@@ -21,69 +25,32 @@ extension OrderStore {
                 return .existing(existing)
             }
             guard let order = try loadOrder(orderId: request.orderId) else { return .notFound }
-            let open = try openOperation(orderRowId: order.rowId)
-            var amount: Decimal? = nil
-            var reason: String? = nil
-            let currency = Currency(rawValue: order.currency)
-            let money = { (d: Decimal) in "\(Money.format(d)) \(order.currency)" }
-            switch request.kind {
-            case .capture:
-                amount = request.amount ?? order.authorizedAmount
-                if order.state != .authorized {
-                    reason = "only an authorized payment can be captured; this order is \(order.state.rawValue)"
-                } else if let a = amount, a <= 0 || a > order.authorizedAmount {
-                    reason = "the capture amount must be more than 0 and at most the authorized \(money(order.authorizedAmount))"
-                }
-            case .void:
-                if order.state != .authorized {
-                    reason = order.state == .paid || order.state == .partially_refunded
-                        ? "only an authorization can be voided; this order is \(order.state.rawValue) (refund it instead)"
-                        : "only an authorization can be voided; this order is \(order.state.rawValue)"
-                }
-            case .refund:
-                let remaining = order.capturedAmount - order.refundedAmount
-                amount = request.amount ?? remaining
-                if order.state != .paid && order.state != .partially_refunded {
-                    reason = "only a captured payment can be refunded; this order is \(order.state.rawValue)"
-                } else if let a = amount, a <= 0 || a > remaining {
-                    reason = "the refund amount must be more than 0 and at most the \(money(remaining)) that remains"
-                }
-            case .charge:
-                reason = "charges are started with beginCharge"
-            }
-            if reason == nil, let a = amount, let currency, !Money.fits(a, currency) {
-                reason = currency.maximumScale == 0 ? "\(currency.rawValue) takes whole amounts only"
-                                                    : "\(currency.rawValue) takes at most \(currency.maximumScale) decimals"
-            }
-            if reason == nil, order.transactionId == nil { reason = "the order has no LINE Pay transaction" }
-            if reason == nil, let open {
-                reason = "a \(open.kind.rawValue) of this order is \(open.state == .pending ? "in progress" : "being checked with LINE Pay"); "
-                    + "wait until it is settled (reconcile)"
-            }
-            let state: OperationState = reason == nil ? .pending : .rejected
+            let (amount, refusal) = rules(order, try openOperation(orderRowId: order.rowId), request.amount)
+            let state: OperationState = refusal == nil ? .pending : .rejected
             try connection.run("""
-                INSERT INTO operations (idempotency_key, order_row, kind, amount, state, actor, created_at, updated_at, result)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO operations (idempotency_key, order_row, kind, amount, state, actor, created_at, updated_at, result, refusal)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?)
                 """, [.text(request.idempotencyKey), .integer(order.rowId), .text(request.kind.rawValue),
                       amount.map { .text(Money.format($0)) } ?? .null, .text(state.rawValue), .text(request.actor),
-                      .integer(now), .integer(now), .text(reason.map { "refused by us: \($0)" } ?? "")])
+                      .integer(now), .integer(now), SQLiteValue(refusal?.code)])
             let stored = try loadOperation(id: connection.lastInsertRowID)
-            let what = request.kind.rawValue + (amount.map { " " + money($0) } ?? "")
+            let what = request.kind.rawValue + (amount.map { " \(Money.format($0)) \(order.currency)" } ?? "")
             try insertEvent(orderRow: order.rowId, kind: "admin.\(request.kind.rawValue)", actor: request.actor, now: now,
-                            detail: reason.map { "\(what) refused by us: \($0)" } ?? "\(what) requested")
-            return reason == nil ? .started(stored, order) : .rejected(stored)
+                            detail: refusal.map { "\(what) refused by us (\($0.code))" } ?? "\(what) requested")
+            return refusal == nil ? .started(stored, order) : .rejected(stored)
         }
     }
 
     /// Records how an open operation's call ended when it did not succeed (refused, not sent, unknown), with an
     /// event holding LINE Pay's answer. Only an open operation changes; returns it as it is afterwards.
     @discardableResult
-    public func finishOperation(id: Int64, state: OperationState, result: String, now: Int64, actor: String) throws -> AfterSaleOperation {
+    public func finishOperation(id: Int64, state: OperationState, result: String, refusal: OperationRefusal? = nil, now: Int64,
+                                actor: String) throws -> AfterSaleOperation {
         try connection.immediateTransaction {
             let op = try loadOperation(id: id)
             let changed = op.state.isOpen ? try connection.run("""
-                UPDATE operations SET state = ?, result = ?, updated_at = ? WHERE id = ? AND state IN ('pending', 'unknown')
-                """, [.text(state.rawValue), .text(result), .integer(now), .integer(id)]) : 0
+                UPDATE operations SET state = ?, result = ?, refusal = ?, updated_at = ? WHERE id = ? AND state IN ('pending', 'unknown')
+                """, [.text(state.rawValue), .text(result), SQLiteValue(refusal?.code), .integer(now), .integer(id)]) : 0
             if changed == 1 {
                 try insertEvent(orderRow: op.orderRowId, kind: "api.\(op.kind.rawValue)", actor: actor, now: now, detail: result)
             }
@@ -168,6 +135,7 @@ extension OrderStore {
     /// item, `productName`) and its pending operation, in one transaction. Same key again: the earlier operation.
     public func beginCharge(idempotencyKey: String, sourceOrderId: String, orderId: String, productName: String,
                             amount: Decimal, actor: String, now: Int64) throws -> BeginOperationResult {
+        // The charge's own rules are data checks on its input and the store's uniqueness, so they stay here.
         try connection.immediateTransaction {
             if let existing = try operation(idempotencyKey: idempotencyKey) {
                 guard existing.kind == .charge else { return .keyReused(existing) }
@@ -175,23 +143,23 @@ extension OrderStore {
             }
             guard let source = try loadOrder(orderId: sourceOrderId), source.regKey != nil else { return .notFound }
             let status = try connection.queryOne("SELECT status FROM regkeys WHERE order_row = ?", [.integer(source.rowId)])?.text("status")
-            var reason: String? = nil
-            if status == "expired" { reason = "this regKey has expired" }
-            if !Self.isOrderIdText(orderId) { reason = "the new order id must be 1 to 100 characters of A-Z a-z 0-9 _ -" }
-            else if try loadOrder(orderId: orderId) != nil { reason = "the order id \(orderId) is already used" }
+            var reason: OperationRefusal? = nil
+            if status == "expired" { reason = .regKeyExpired }
+            if !Self.isOrderIdText(orderId) { reason = .badOrderId }
+            else if try loadOrder(orderId: orderId) != nil { reason = .orderIdTaken(orderId) }
             if let currency = Currency(rawValue: source.currency), amount <= 0 || !Money.fits(amount, currency) {
-                reason = "the amount must be more than 0 and fit \(source.currency)"
+                reason = .chargeAmount(currency: source.currency)
             }
-            if productName.isEmpty || productName.count > 4000 { reason = "the product name must be 1 to 4000 characters" }
+            if productName.isEmpty || productName.count > 4000 { reason = .productName }
             let what = "charge \(Money.format(amount)) \(source.currency) as \(orderId)"
             if let reason {
-                try insertEvent(orderRow: source.rowId, kind: "admin.charge", actor: actor, now: now, detail: "\(what) refused by us: \(reason)")
+                try insertEvent(orderRow: source.rowId, kind: "admin.charge", actor: actor, now: now, detail: "\(what) refused by us (\(reason.code))")
                 // Recorded against the source order so the key's answer is stored too.
                 try connection.run("""
-                    INSERT INTO operations (idempotency_key, order_row, kind, amount, state, actor, created_at, updated_at, result, source_order_row)
-                    VALUES (?, ?, 'charge', ?, 'rejected', ?, ?, ?, ?, ?)
+                    INSERT INTO operations (idempotency_key, order_row, kind, amount, state, actor, created_at, updated_at, result, source_order_row, refusal)
+                    VALUES (?, ?, 'charge', ?, 'rejected', ?, ?, ?, '', ?, ?)
                     """, [.text(idempotencyKey), .integer(source.rowId), .text(Money.format(amount)), .text(actor), .integer(now),
-                          .integer(now), .text("refused by us: \(reason)"), .integer(source.rowId)])
+                          .integer(now), .integer(source.rowId), .text(reason.code)])
                 return .rejected(try loadOperation(id: connection.lastInsertRowID))
             }
             let text = SQLiteValue.text(Money.format(amount))
@@ -231,7 +199,7 @@ extension OrderStore {
 
     // MARK: Helpers
 
-    static let operationSelect = "SELECT p.*, o.order_id FROM operations AS p JOIN orders AS o ON o.id = p.order_row"
+    static let operationSelect = "SELECT p.*, o.order_id, o.currency AS order_currency FROM operations AS p JOIN orders AS o ON o.id = p.order_row"
 
     func loadOperation(id: Int64) throws -> AfterSaleOperation {
         guard let row = try connection.queryOne(Self.operationSelect + " WHERE p.id = ?", [.integer(id)]) else {

@@ -67,12 +67,12 @@ extension OrderStore {
         // seq: inside the transition's BEGIN IMMEDIATE, so no other writer can take the same number.
         try connection.run("""
             INSERT INTO outbox (order_row, order_id, status, transaction_id, amount, event_at, next_at,
-                                seq, currency, order_amount, authorized, captured, refunded)
-            VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM outbox WHERE order_row = ?), ?, ?, ?, ?, ?)
+                                seq, currency, order_amount, authorized, captured, refunded, payment_provider)
+            VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM outbox WHERE order_row = ?), ?, ?, ?, ?, ?, ?)
             """, [.integer(order.rowId), .text(order.orderId), .text(order.state.publicStatus),
                   SQLiteValue(order.transactionId), .text(Money.format(amount)), .integer(now), .integer(now),
                   .integer(order.rowId), .text(order.currency), .text(Money.format(order.amount)),
                   .text(Money.format(order.authorizedAmount)), .text(Money.format(order.capturedAmount)),
-                  .text(Money.format(order.refundedAmount))])
+                  .text(Money.format(order.refundedAmount)), SQLiteValue(order.paymentProvider)])
     }
 }

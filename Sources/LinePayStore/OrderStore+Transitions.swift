@@ -181,6 +181,11 @@ extension OrderStore {
             guard let changed else { return nil }
             try connection.run("INSERT INTO refunds (refund_transaction_id, order_row, amount, at) VALUES (?, ?, ?, ?)",
                                [.integer(refundTransactionId), .integer(changed.rowId), .text(Money.format(amount)), .integer(now)])
+            // The refund this ledger row proves closes the open refund operation of the same amount.
+            try connection.run("""
+                UPDATE operations SET state = 'done', updated_at = ?, refund_transaction_id = ?
+                WHERE order_row = ? AND kind = 'refund' AND state IN ('pending', 'unknown') AND amount = ?
+                """, [.integer(now), .integer(refundTransactionId), .integer(changed.rowId), .text(Money.format(amount))])
             return changed
         }
     }
@@ -252,7 +257,30 @@ extension OrderStore {
         let extra = detail(order)
         try insertEvent(orderRow: order.rowId, kind: "state.\(to.rawValue)", actor: actor, now: now,
                         detail: "\(previous.rawValue) -> \(to.rawValue)" + (extra.isEmpty ? "" : ": " + extra))
+        try closeOperations(of: order, from: previous, now: now)
         if to.notifiesShop(from: previous) { try enqueueNotification(order, now: now) }
         return order
+    }
+
+    /// Inside a transition: the open operation this change proves done (or proves can no longer happen) is closed
+    /// in the same transaction, so an operation never reads "pending" while the order already shows its effect.
+    /// A hold that ends closes its capture or void (done when it is the one that happened); a confirm that ends
+    /// closes its charge (done when money was taken or held).
+    private func closeOperations(of order: Order, from previous: OrderState, now: Int64) throws {
+        switch (previous, order.state) {
+        case (.authorized, .paid), (.authorized, .voided), (.authorized, .expired):
+            try connection.run("""
+                UPDATE operations SET updated_at = ?,
+                  state = CASE WHEN (kind = 'capture' AND ? = 'paid') OR (kind = 'void' AND ? = 'voided') THEN 'done' ELSE 'not_done' END
+                WHERE order_row = ? AND kind IN ('capture', 'void') AND state IN ('pending', 'unknown')
+                """, [.integer(now), .text(order.state.rawValue), .text(order.state.rawValue), .integer(order.rowId)])
+        case (.confirming, let to) where to != .confirming:
+            try connection.run("""
+                UPDATE operations SET updated_at = ?, state = ?
+                WHERE order_row = ? AND kind = 'charge' AND state IN ('pending', 'unknown')
+                """, [.integer(now), .text(to == .paid || to == .authorized ? "done" : "not_done"), .integer(order.rowId)])
+        default:
+            break
+        }
     }
 }

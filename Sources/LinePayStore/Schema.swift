@@ -257,6 +257,13 @@ enum Schema {
         ALTER TABLE orders ADD COLUMN reg_key_unknown INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE orders ADD COLUMN next_check_at INTEGER;
         ALTER TABLE orders ADD COLUMN payment_provider TEXT;
+        ALTER TABLE operations ADD COLUMN refusal TEXT;
+        ALTER TABLE outbox ADD COLUMN payment_provider TEXT;
+        -- Operations are closed by the transitions that prove them, in Swift (OrderStore.closeOperations), in the
+        -- same transaction as before: the life cycle is read in one place, and every backend does the same.
+        DROP TRIGGER operations_capture_settled;
+        DROP TRIGGER operations_charge_settled;
+        DROP TRIGGER operations_refund_settled;
         CREATE INDEX orders_open_checks ON orders(state, next_check_at)
           WHERE state IN ('reserving', 'reserved', 'confirming', 'authorized');
         """

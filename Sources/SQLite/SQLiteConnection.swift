@@ -30,7 +30,16 @@ public final class SQLiteConnection {
         // First, so that switching to WAL waits for a writer on another connection instead of failing.
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
         if !readOnly && path != ":memory:" && !path.isEmpty {
-            let mode = try queryOne("PRAGMA journal_mode=WAL")?.text("journal_mode")
+            // Switching a new file to WAL can answer SQLITE_BUSY without consulting the busy handler (another
+            // connection is switching it at the same moment): try again within the busy timeout.
+            let deadline = ContinuousClock.now + .milliseconds(Int(busyTimeoutMilliseconds))
+            var mode: String?
+            while true {
+                do { mode = try queryOne("PRAGMA journal_mode=WAL")?.text("journal_mode"); break } catch let e as SQLiteError
+                    where e.code & 0xff == SQLITE_BUSY && ContinuousClock.now < deadline {
+                    usleep(2_000)
+                }
+            }
             guard mode?.lowercased() == "wal" else {
                 throw SQLiteError(code: SQLITE_ERROR, message: "journal_mode is \(mode ?? "?"), not wal", sql: nil)
             }

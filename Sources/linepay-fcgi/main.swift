@@ -2,6 +2,7 @@
 // Parses arguments and calls in; everything else lives in LinePayResponder.
 import FastCGI
 import Foundation
+import LinePayConfig
 import LinePayResponder
 
 let usage = """

@@ -1,7 +1,7 @@
 // linepay: the operator's command (orders, capture, void, refund, reconcile, notify, regkeys, admin-password...).
-// Parses nothing itself: everything lives in LinePayResponder (LinePayCommand), beside the code the admin pages run.
+// Parses the command line and calls the payment core (LinePayCheckout), the same code the admin pages run.
 import Foundation
-import LinePayResponder
+import LinePayPages
 
 signal(SIGPIPE, SIG_IGN)   // `linepay orders | head` must end quietly
 exit(LinePayCommand.main(CommandLine.arguments, environment: ProcessInfo.processInfo.environment))

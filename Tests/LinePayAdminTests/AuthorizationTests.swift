@@ -1,5 +1,7 @@
 import Foundation
 import LinePay
+import LinePayCheckout
+import LinePayConfig
 import LinePayResponder
 import LinePayStore
 import Testing
@@ -28,7 +30,7 @@ import TestSupport
 
         // Void after capture: the page says why, and a form sent anyway is refused by us, never sent.
         let (refusal, none) = try Admin.act(b, h, "/orders/\(orderId)/void")
-        #expect(refusal.status == 422 && none == nil && refusal.text.contains("Only an authorized payment can be voided; this order is paid."))
+        #expect(refusal.status == 422 && none == nil && refusal.text.contains("Only an authorization can be voided; this order is paid (refund it instead)."))
         let forged = try b.go("POST", h.baseURL + "/admin/orders/\(orderId)/void", form: try voidForm(b, h))
         let result = try b.follow(forged, base: h.nginx.baseURL)
         #expect(Admin.capture(#"id="lpa-result"[^>]*data-state="([a-z_]+)""#, result.text) == "rejected")
@@ -63,8 +65,9 @@ import TestSupport
         let b = try Admin.browser(h)
         let (tooMuch, none) = try Admin.act(b, h, "/orders/\(orderId)/capture", query: "amount=400")
         #expect(tooMuch.status == 422 && none == nil && tooMuch.text.contains("at most the authorized 360 TWD"))
-        let (_, decimals) = try Admin.act(b, h, "/orders/\(orderId)/capture", query: "amount=12.5")
-        #expect(try b.follow(try #require(decimals), base: h.nginx.baseURL).text.contains("TWD takes whole amounts only"))
+        // The confirmation step already applies the core's rule: no form to confirm a doomed capture.
+        let (decimals, noForm) = try Admin.act(b, h, "/orders/\(orderId)/capture", query: "amount=12.5")
+        #expect(decimals.status == 422 && noForm == nil && decimals.text.contains("TWD takes whole amounts only"))
         #expect(try h.sandbox.calls(operation: "capture").isEmpty)
         #expect(try Admin.resultState(b, h, try Admin.act(b, h, "/orders/\(orderId)/capture", query: "amount=300").1) == "done")
         let order = try #require(try OrderStore(path: h.database).order(orderId: orderId))

@@ -1,5 +1,7 @@
 import Foundation
 import LinePay
+import LinePayCheckout
+import LinePayConfig
 import LinePayResponder
 import LinePayStore
 import Testing
@@ -14,6 +16,18 @@ import TestSupport
     /// The sandbox's own record of a transaction (what LINE Pay has done, whatever answer it still holds back).
     static func linePay(_ h: ResponderHarness, _ tx: Int64) -> [String: Any] {
         ((try? h.sandbox.control("GET", "/transactions/\(tx)")) as? [String: Any]) ?? [:]
+    }
+
+    /// The responder's reconciler brings the order to LINE Pay's refund of 100, closes the operation, and LINE Pay
+    /// saw one Refund (the held-back one is logged once the sandbox finally answers it).
+    static func expectRefundOf100Settled(_ h: ResponderHarness, _ orderId: String) throws {
+        let store = try OrderStore(path: h.database)
+        #expect(waitUntil(timeout: 60) { (try? Shop.state(h, orderId)) == .partially_refunded },
+                "still \(String(describing: try? Shop.state(h, orderId))): \(h.process.output.suffix(500))")
+        #expect(try store.order(orderId: orderId)?.refundedAmount == 100)
+        #expect(try store.operations(orderId: orderId).last?.state == .done)
+        #expect(waitUntil(timeout: 30) { ((try? h.sandbox.calls(operation: "refund").count) ?? 0) >= 1 })
+        #expect(try h.sandbox.calls(operation: "refund").count == 1)
     }
 
     @Test func aResponderKilledDuringConfirmIsSettledPaidWithOneConfirm() throws {
@@ -49,12 +63,24 @@ import TestSupport
         let store = try OrderStore(path: h.database)
         #expect(try store.operations(orderId: orderId).last?.state == .pending)
         // Once no refund call can still be running (connect 1 s + read 5 s + 10 s margin), the responder's reconciler settles it.
-        #expect(waitUntil(timeout: 60) { (try? Shop.state(h, orderId)) == .partially_refunded },
-                "still \(String(describing: try? Shop.state(h, orderId))): \(h.process.output.suffix(500))")
-        #expect(try store.order(orderId: orderId)?.refundedAmount == 100)
-        #expect(try store.operations(orderId: orderId).last?.state == .done)
-        #expect(waitUntil(timeout: 30) { ((try? h.sandbox.calls(operation: "refund").count) ?? 0) >= 1 })
-        #expect(try h.sandbox.calls(operation: "refund").count == 1)
+        try Self.expectRefundOf100Settled(h, orderId)
+    }
+
+    @Test func aResponderKilledDuringAnAdminRefundIsSettledFromPaymentDetails() throws {
+        let h = try Admin.harness(Self.fastReconciler)
+        let (orderId, tx) = try Shop.paid(h)
+        #expect(waitUntil(timeout: 20) { (try? Shop.state(h, orderId)) == .paid })
+        let b = try Admin.browser(h)
+        // The confirmation page first, then the POST that makes the Refund call, from another thread: it never returns.
+        let confirm = try b.go("GET", h.baseURL + "/admin/orders/\(orderId)/refund?amount=100")
+        let form = try Admin.confirmForm(confirm.text)
+        try h.sandbox.fault("refund", "delay", "8000")
+        let url = h.baseURL + "/admin/orders/\(orderId)/refund"
+        let admin = Thread { _ = try? b.go("POST", url, form: form) }
+        admin.start()
+        #expect(waitUntil(timeout: 20) { "\(Self.linePay(h, tx)["refundedAmount"] ?? "")" == "100" }, "LINE Pay never processed the Refund: \(Self.linePay(h, tx))")
+        try h.killAndRestartResponder()
+        try Self.expectRefundOf100Settled(h, orderId)
     }
 
     @Test func aPhoneShopperWhoApprovesAndNeverReturnsIsPaidOnce() throws {

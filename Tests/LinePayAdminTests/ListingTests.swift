@@ -1,5 +1,7 @@
 import Foundation
 import LinePay
+import LinePayCheckout
+import LinePayConfig
 import LinePayResponder
 import LinePayStore
 import Testing

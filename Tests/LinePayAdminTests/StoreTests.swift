@@ -1,5 +1,6 @@
 import Foundation
 import LinePay
+import LinePayCheckout
 @testable import LinePayStore
 import SQLite
 import Testing
@@ -8,6 +9,11 @@ import TestSupport
 /// The store's side of issue 5, without LINE Pay: operations are checked and recorded before any call, closed by
 /// the ledger change that proves them, one open per order; the sales table stays exact, also after an upgrade.
 @Suite(.timeLimit(.minutes(5))) struct StoreTests {
+    /// The store records what the core's rules decide, under its write lock.
+    func begin(_ store: OrderStore, _ r: OperationRequest, now: Int64) throws -> BeginOperationResult {
+        try store.beginOperation(r, now: now, rules: { PaymentCore.check(r.kind, $0, open: $1, amount: $2) })
+    }
+
     let path = makeTemporaryDirectory("store") + "/orders.sqlite"
 
     /// A paid order of 360 TWD (transaction 9001).
@@ -24,18 +30,18 @@ import TestSupport
         let store = try OrderStore(path: path)
         try paidOrder(store)
         func refund(_ key: String, _ amount: Decimal?) throws -> BeginOperationResult {
-            try store.beginOperation(OperationRequest(idempotencyKey: key, orderId: "P-1", kind: .refund, amount: amount, actor: "t"), now: 10)
+            try begin(store, OperationRequest(idempotencyKey: key, orderId: "P-1", kind: .refund, amount: amount, actor: "t"), now: 10)
         }
         guard case .started(let op, _) = try refund("k1", 100) else { Issue.record("not started"); return }
         #expect(op.state == .pending && op.amount == 100)
         // While it is open, nothing else starts (and the index would refuse a second open row anyway).
         guard case .rejected(let busy) = try refund("k2", 10) else { Issue.record("not rejected"); return }
-        #expect(busy.result.contains("in progress"))
+        #expect(busy.summary.contains("in progress"))
         #expect(throws: SQLiteError.self) {
             try store.connection.run("UPDATE operations SET state = 'unknown' WHERE idempotency_key = 'k2'")
         }
         #expect(try refund("k1", 100) == .existing(op))
-        guard case .keyReused = try store.beginOperation(OperationRequest(idempotencyKey: "k1", orderId: "P-1", kind: .capture, actor: "t"), now: 10)
+        guard case .keyReused = try begin(store, OperationRequest(idempotencyKey: "k1", orderId: "P-1", kind: .capture, actor: "t"), now: 10)
         else { Issue.record("key reuse not noticed"); return }
         // Recording the refund closes the operation in the same transaction.
         #expect(try store.markRefunded(orderId: "P-1", amount: 100, refundTransactionId: 77, now: 11) != nil)
@@ -43,7 +49,7 @@ import TestSupport
         #expect(closed.state == .done && closed.refundTransactionId == 77)
         // Never above what remains; nil means all that remains.
         guard case .rejected(let tooMuch) = try refund("k3", 261) else { Issue.record("261 accepted"); return }
-        #expect(tooMuch.result.contains("at most the 260 TWD that remains"))
+        #expect(tooMuch.summary.contains("at most the 260 TWD that remains"))
         guard case .started(let rest, _) = try refund("k4", nil) else { Issue.record("rest not started"); return }
         #expect(rest.amount == 260)
         // A refund of another amount does not close it: only the ledger row of its own amount does.
@@ -62,19 +68,19 @@ import TestSupport
         _ = try store.markReserved(orderId: "A-1", transactionId: 5, paymentUrl: "https://pay.example/x", now: 1)
         _ = try store.beginConfirm(orderId: "A-1", transactionId: 5, now: 1)
         _ = try store.markConfirmed(orderId: "A-1", captured: false, amount: dec("10.50"), regKey: nil, now: 1)
-        guard case .rejected(let cents) = try store.beginOperation(OperationRequest(idempotencyKey: "c0", orderId: "A-1", kind: .capture,
+        guard case .rejected(let cents) = try begin(store, OperationRequest(idempotencyKey: "c0", orderId: "A-1", kind: .capture,
                                                                                     amount: dec("1.005"), actor: "t"), now: 2)
         else { Issue.record("three decimals accepted"); return }
-        #expect(cents.result.contains("USD takes at most 2 decimals"))
-        guard case .started(let capture, _) = try store.beginOperation(OperationRequest(idempotencyKey: "c1", orderId: "A-1", kind: .capture,
+        #expect(cents.summary.contains("USD takes at most 2 decimals"))
+        guard case .started(let capture, _) = try begin(store, OperationRequest(idempotencyKey: "c1", orderId: "A-1", kind: .capture,
                                                                                         amount: dec("10.25"), actor: "t"), now: 2)
         else { Issue.record("capture not started"); return }
         #expect(try store.markCaptured(orderId: "A-1", amount: dec("10.25"), now: 3) != nil)
         #expect(try store.operation(idempotencyKey: "c1")?.state == .done)
         _ = capture
-        guard case .rejected(let void) = try store.beginOperation(OperationRequest(idempotencyKey: "v1", orderId: "A-1", kind: .void, actor: "t"), now: 4)
+        guard case .rejected(let void) = try begin(store, OperationRequest(idempotencyKey: "v1", orderId: "A-1", kind: .void, actor: "t"), now: 4)
         else { Issue.record("void after capture accepted"); return }
-        #expect(void.result.contains("refund it instead"))
+        #expect(void.summary.contains("refund it instead"))
     }
 
     @Test func theSalesTableIsExactAndFollowsEveryChange() throws {

@@ -1,7 +1,9 @@
 import Foundation
 import LinePay
 import Testing
+@testable import LinePayConfig
 @testable import LinePayResponder
+import LinePayCheckout
 
 /// The config file: every key checked, errors name the file, line and key, and never hold the secret.
 @Suite(.timeLimit(.minutes(5))) struct ConfigurationTests {

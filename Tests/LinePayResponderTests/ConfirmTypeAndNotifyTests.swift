@@ -1,5 +1,7 @@
 import Foundation
 import LinePay
+import LinePayCheckout
+import LinePayConfig
 import LinePayResponder
 import LinePayStore
 import Testing
@@ -20,6 +22,22 @@ import TestSupport
         #expect(answer["serverCallOk"] as? Bool == true)
         #expect(try shopper.go("GET", h.baseURL + "/status?orderId=\(orderId)").text.contains(#""status":"paid""#))
         #expect(try h.sandbox.calls(operation: "confirm").count == 1)
+    }
+
+    enum Shop { static func state(_ h: ResponderHarness, _ id: String) throws -> OrderState? { try OrderStore(path: h.database).order(orderId: id)?.state } }
+
+    /// Issue 9, case 9: LINE Pay's own call hears 200 only once we have confirmed; a refused Confirm is not a 200.
+    @Test func serverTypeAnswersSuccessOnlyForAConfirmedPayment() throws {
+        let h = try ResponderHarness(config: ["confirm_url_type = SERVER", "reconcile_interval = 0"])
+        let shopper = Browser(Browser.desktop)
+        let orderId = Flow.newOrderId()
+        _ = try Flow.checkoutAndPay(h, shopper, orderId: orderId)
+        let status = try shopper.go("GET", h.baseURL + "/status?orderId=\(orderId)")
+        let transactionId = try #require(Flow.capture(#""transactionId":"([0-9]+)""#, status.text))
+        try h.sandbox.fault("confirm", "code", "1169")
+        let answer = try h.sandbox.approve(transactionId)
+        #expect(answer["serverCallOk"] as? Bool == false, "LINE Pay was told success: \(answer)")
+        #expect(try Shop.state(h, orderId) == .failed)
     }
 
     @Test func noneTypeIsFollowedByCheckingStatusAtMostOnceASecond() throws {

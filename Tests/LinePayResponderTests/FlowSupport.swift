@@ -1,4 +1,6 @@
 import Foundation
+import LinePayCheckout
+import LinePayConfig
 import LinePayResponder
 import Testing
 import TestSupport

@@ -1,7 +1,9 @@
 import Foundation
 import LinePayStore
 import Testing
+@testable import LinePayConfig
 @testable import LinePayResponder
+import LinePayCheckout
 
 /// The shop's signed handoff: the vectors in ../shared/test-vectors/handoff.json, then every rejection.
 @Suite(.timeLimit(.minutes(5))) struct HandoffTests {

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
+@testable import LinePayConfig
 @testable import LinePayResponder
+import LinePayCheckout
 
 /// Return links and notifications (issue 10, attack 1): Tests/vectors/messages.json, checked here, by PHP
 /// (www/examples/test-messages.php) and by Python (Tests/browser/test_handoff_signing.py).

@@ -1,5 +1,6 @@
 import Foundation
 import LinePay
+import LinePayCheckout
 import LinePayResponder
 import LinePayStore
 import Testing

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import LinePayResponder
+import LinePayConfig
+import LinePayCheckout
 
 /// `shipping=line` handoffs (Tests/vectors/handoff-shipping.json, also checked by PHP and Python), the rules file
 /// and the ShippingMethods inquiry as untrusted input.

@@ -28,7 +28,7 @@ public final class SandboxHarness {
         arguments = ["--database", database, "--listen", "unix:" + socket, "--threads", "4",
                      "--channel", "\(Self.channelId):\(Self.channelSecret):Test Shop"] + extraArguments
         process = try Self.start(arguments, socket: socket, log: directory + "/sandbox.log")
-        nginx = try NginxServer(locations: [NginxLocation(prefix: "/v3", fastcgiSocket: socket),
+        nginx = try NginxServer(locations: [NginxLocation(prefix: "/v3", fastcgiSocket: socket), NginxLocation(prefix: "/v4", fastcgiSocket: socket),
                                             NginxLocation(prefix: "/sandbox", fastcgiSocket: socket)],
                                 extraServerConfig: Self.dropConfig)
     }

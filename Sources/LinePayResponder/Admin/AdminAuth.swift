@@ -1,6 +1,8 @@
 import FastCGI
 import Foundation
 import LinePay
+import LinePayCheckout
+import LinePayConfig
 import LinePayPages
 import LinePayStore
 
@@ -186,20 +188,6 @@ extension ResponderWorker {
     }
 }
 
-extension ResponderConfiguration {
-    /// A fingerprint of what lets `user` in now: the mode and, in password mode, admin_user and the password hash.
-    /// A session stores the one it was made with; when the configuration changes (new hash, renamed user, another
-    /// mode) every session made before stops working (issue 10, attack 9).
-    func adminCredentialFingerprint(user: String) -> String {
-        let material: String
-        switch adminAuth {
-        case .password: material = "password\n\(adminUser)\n\(adminPasswordHash ?? "")"
-        case .remote_user: material = "remote_user\n\(user)"
-        case .off: material = "off"
-        }
-        return hex(hmacSHA256(key: Array("linepay-admin-credential".utf8), message: Array(material.utf8)))
-    }
-}
 
 /// Why a request gets no admin page.
 enum AdminRefusal: Error {

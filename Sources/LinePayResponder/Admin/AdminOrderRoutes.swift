@@ -1,6 +1,7 @@
 import FastCGI
 import Foundation
 import LinePay
+import LinePayConfig
 import LinePayCheckout
 import LinePayPages
 import LinePayStore
@@ -76,7 +77,9 @@ extension ResponderWorker {
             chargedFrom: chargedFrom, payInfo: payInfo, payInfoFetched: fetched, open: open.map(operationView), highlight: highlight.map(operationView),
             notice: notice, operations: operations.map(operationView),
             events: try store.events(orderId: orderId).map { AdminEvent(at: utcText($0.at), kind: $0.kind, actor: $0.actor, detail: $0.detail) },
-            canCapture: allowed.capture, canVoid: allowed.void, canRefund: allowed.refund, extraFacts: orderFacts(order, now: unixNow(), shippingAddress: true))
+            canCapture: allowed.capture, canVoid: allowed.void, canRefund: allowed.refund, extraFacts: OrderFacts.lines(authorized: order.state == .authorized, authorizationExpiresAt: order.authorizationExpiresAt,
+                                                 paymentProvider: order.paymentProvider, regKeyUnknown: order.regKeyUnknown, now: unixNow())
+                + shippingFacts(order, address: true))
         return page(status, AdminPages.order(adminContext(identity), detail))
     }
 
@@ -86,29 +89,15 @@ extension ResponderWorker {
         let amountText = (queryValue(request, "amount") ?? "").trimmingCharacters(in: .whitespaces)
         let money = { (d: Decimal) in "\(Money.format(d)) \(order.currency)" }
         var refusal: String? = nil
-        var amount: Decimal? = nil
-        if kind != .void {
-            if amountText.isEmpty { amount = kind == .capture ? order.authorizedAmount : order.capturedAmount - order.refundedAmount }
-            else if let a = Money.parse(amountText), !amountText.hasPrefix("-") { amount = a }
+        var asked: Decimal? = nil
+        if kind != .void, !amountText.isEmpty {
+            if let a = Money.parse(amountText), !amountText.hasPrefix("-") { asked = a }
             else { refusal = "\"\(amountText)\" is not an amount (write it like 120 or 150.50)." }
         }
-        // The same rules the store applies when the form is sent; shown early so nobody confirms a doomed action.
-        let open = try store.openOperation(orderRowId: order.rowId)
+        // The core's own rule, the one applied when the form is sent: shown early so nobody confirms a doomed action.
+        let (amount, rule) = PaymentCore.check(kind, order, open: try store.openOperation(orderRowId: order.rowId), amount: asked)
+        if refusal == nil, let rule { refusal = Self.sentence(rule.explanation(currency: order.currency)) }
         let refundable = order.capturedAmount - order.refundedAmount
-        if refusal == nil {
-            switch kind {
-            case .capture where order.state != .authorized, .void where order.state != .authorized:
-                refusal = "Only an authorized payment can be \(kind == .capture ? "captured" : "voided"); this order is \(order.state.rawValue)."
-            case .capture where amount.map { $0 <= 0 || $0 > order.authorizedAmount } == true:
-                refusal = "The capture amount must be more than 0 and at most the authorized \(money(order.authorizedAmount))."
-            case .refund where order.state != .paid && order.state != .partially_refunded:
-                refusal = "Only a captured payment can be refunded; this order is \(order.state.rawValue)."
-            case .refund where amount.map { $0 <= 0 || $0 > refundable } == true:
-                refusal = "The refund amount must be more than 0 and at most the \(money(refundable)) that remains."
-            default: break
-            }
-        }
-        if refusal == nil, let open { refusal = "A \(open.kind.rawValue) of this order is \(AdminFragmentText.state(open.state)); wait until it is settled." }
         var facts: [(String, String)] = [("Order", order.orderId), ("Status", order.state.rawValue), ("Transaction", order.transactionId.map(String.init) ?? "")]
         let verb: String
         switch kind {
@@ -181,8 +170,11 @@ extension ResponderWorker {
 
     func operationView(_ op: AfterSaleOperation) -> AdminOperationView {
         AdminOperationView(kind: op.kind.rawValue, amount: op.amount.map(Money.format), state: op.state.rawValue, actor: op.actor,
-                           at: utcText(op.updatedAt), result: op.result)
+                           at: utcText(op.updatedAt), result: op.summary)
     }
+
+    /// "Only ... paid." from the core's lower-case clause.
+    static func sentence(_ clause: String) -> String { clause.prefix(1).uppercased() + clause.dropFirst() + "." }
 
     func adminNotFound(_ identity: AdminIdentity, _ text: String) -> FastCGIResponse {
         page(404, AdminPages.message(adminContext(identity), title: "Not found", text: text))
@@ -200,23 +192,3 @@ enum AdminFragmentText {
     }
 }
 
-/// `YYYY-MM-DD HH:MM:SS` in UTC.
-func utcText(_ t: Int64) -> String {
-    var time = time_t(t)
-    var parts = tm()
-    gmtime_r(&time, &parts)
-    return String(format: "%04d-%02d-%02d %02d:%02d:%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-                  parts.tm_hour, parts.tm_min, parts.tm_sec)
-}
-
-/// Unix seconds of 00:00 UTC of a `YYYY-MM-DD` date, or nil.
-func utcDay(_ text: String) -> Int64? {
-    let p = text.split(separator: "-")
-    guard text.utf8.count == 10, p.count == 3, let y = Int32(p[0]), let m = Int32(p[1]), let d = Int32(p[2]),
-          (1970...9999).contains(y), (1...12).contains(m), (1...31).contains(d) else { return nil }
-    var parts = tm()
-    parts.tm_year = y - 1900; parts.tm_mon = m - 1; parts.tm_mday = d
-    let t = timegm(&parts)
-    guard utcText(Int64(t)).hasPrefix(text) else { return nil }   // 2024-02-31 is not a date
-    return Int64(t)
-}

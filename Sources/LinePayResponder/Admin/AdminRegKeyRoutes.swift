@@ -1,6 +1,7 @@
 import FastCGI
 import Foundation
 import LinePay
+import LinePayConfig
 import LinePayCheckout
 import LinePayPages
 import LinePayStore
@@ -11,7 +12,7 @@ extension ResponderWorker {
     func regKeyList(_ request: FastCGIRequest, _ identity: AdminIdentity, notice: (String, String)?, status: Int = 200) throws -> FastCGIResponse {
         var notice = notice
         if notice == nil, let key = queryValue(request, "result"), let op = try store.operation(idempotencyKey: key) {
-            notice = (op.state == .done ? "ok" : "error", "Charge \(op.amount.map(Money.format) ?? ""): \(op.state.rawValue). \(op.result)")
+            notice = (op.state == .done ? "ok" : "error", "Charge \(op.amount.map(Money.format) ?? ""): \(op.state.rawValue). \(op.summary)")
         }
         let keys = try store.regKeys().map { k in
             AdminRegKey(orderId: k.orderId, masked: k.masked, currency: k.currency, issued: utcText(k.issuedAt), status: k.status,

@@ -1,5 +1,6 @@
 import Foundation
 import LinePay
+import LinePayStore
 import LinePayCheckout
 
 /// The responder's settings, read from `key = value` lines. Every key is checked; an error names the file, line and key.
@@ -279,6 +280,11 @@ public struct ResponderConfiguration: Sendable {
                              apiVersion: apiVersion, timeouts: timeouts)
     }
 
+    /// The notifier for this shop over `store`, or nil when no notify_url is set.
+    public func notifier(store: OrderStore) -> Notifier? {
+        notifyURL.map { Notifier(notifyURL: $0, handoffSecret: handoffSecret, store: store) }
+    }
+
     /// The payment core's view of this configuration.
     public var checkout: CheckoutSettings {
         var s = CheckoutSettings(publicBaseURL: publicBaseURL, capture: capture, payType: payType, confirmURLType: confirmURLType,
@@ -305,7 +311,7 @@ public struct ConfigurationError: Error, CustomStringConvertible {
 }
 
 /// "scheme://host[:port]" of an http(s) URL, lower-cased, without a default port; nil when it is none.
-func webOrigin(_ url: String) -> String? {
+public func webOrigin(_ url: String) -> String? {
     guard let c = URLComponents(string: url), let scheme = c.scheme?.lowercased(), scheme == "https" || scheme == "http",
           let host = c.host?.lowercased(), !host.isEmpty else { return nil }
     let port = c.port.flatMap { (scheme == "https" && $0 == 443) || (scheme == "http" && $0 == 80) ? nil : $0 }
@@ -313,15 +319,18 @@ func webOrigin(_ url: String) -> String? {
     return "\(scheme)://\(h)" + (port.map { ":\($0)" } ?? "")
 }
 
-func isHTTPURL(_ s: String, allowHTTPOnLoopback: Bool) -> Bool {
+/// An absolute https URL, or http on loopback when allowed.
+public func isHTTPURL(_ s: String, allowHTTPOnLoopback: Bool) -> Bool {
     guard let c = URLComponents(string: s), let scheme = c.scheme?.lowercased(), let host = c.host, !host.isEmpty else { return false }
     if scheme == "https" { return true }
     return scheme == "http" && allowHTTPOnLoopback && isLoopbackHost(host)
 }
 
-func isLoopbackURL(_ s: String) -> Bool { URLComponents(string: s)?.host.map(isLoopbackHost) ?? false }
+/// Whether the URL's host is loopback.
+public func isLoopbackURL(_ s: String) -> Bool { URLComponents(string: s)?.host.map(isLoopbackHost) ?? false }
 
-func isLoopbackHost(_ host: String) -> Bool {
+/// localhost, 127.x or ::1.
+public func isLoopbackHost(_ host: String) -> Bool {
     let h = host.lowercased()
     return h == "localhost" || h.hasPrefix("127.") || h == "::1" || h == "[::1]"
 }

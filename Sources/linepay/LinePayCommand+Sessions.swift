@@ -1,5 +1,8 @@
 import Foundation
+import LinePayPages
 import LinePay
+import LinePayCheckout
+import LinePayConfig
 import LinePayStore
 
 /// `linepay admin-sessions`: the live admin sessions, and revoking them (issue 10, attack 9).

@@ -1,5 +1,7 @@
 import Foundation
+import LinePayPages
 import LinePay
+import LinePayConfig
 import LinePayCheckout
 import LinePayStore
 

@@ -28,7 +28,7 @@ public struct ShippingRules: Sendable, Equatable {
         }
 
         /// Whether this method ships to the address, in the order's currency.
-        func serves(country: String, postalCode: String, currency: Currency) -> Bool {
+        public func serves(country: String, postalCode: String, currency: Currency) -> Bool {
             guard currency == self.currency, countries.contains(country) else { return false }
             let code = postalCode.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "-", with: "").uppercased()
             return postalPrefixes.isEmpty || postalPrefixes.contains { code.hasPrefix($0) }
@@ -40,12 +40,12 @@ public struct ShippingRules: Sendable, Equatable {
     public var timeZone = TimeZone(identifier: "UTC")!
 
     /// The methods serving this address, in the file's order.
-    func methods(country: String, postalCode: String, currency: Currency) -> [Method] {
+    public func methods(country: String, postalCode: String, currency: Currency) -> [Method] {
         methods.filter { $0.serves(country: country, postalCode: postalCode, currency: currency) }
     }
 
     /// `YYYYMMDD` of `days` after `now` in the shop's time zone.
-    func deliveryDate(_ days: Int, now: Int64) -> String {
+    public func deliveryDate(_ days: Int, now: Int64) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let day = calendar.date(byAdding: .day, value: days, to: Date(timeIntervalSince1970: TimeInterval(now)))!
@@ -74,7 +74,7 @@ public struct ShippingRules: Sendable, Equatable {
             if line.isEmpty || line.hasPrefix("#") { continue }
             let at = "\(file):\(index + 1)"
             if line.hasPrefix("[") {
-                guard line.hasSuffix("]"), let id = Optional(String(line.dropFirst().dropLast())), ShippingInquiry.isMethodId(id) else {
+                guard line.hasSuffix("]"), let id = Optional(String(line.dropFirst().dropLast())), ShippingRules.isMethodId(id) else {
                     throw ConfigurationError("\(at): a section is [method-id]: 1 to 50 of A-Z a-z 0-9 _ -")
                 }
                 try finish(at)
@@ -97,7 +97,7 @@ public struct ShippingRules: Sendable, Equatable {
             let list = value.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
             switch key {
             case "name":
-                guard !value.isEmpty, value.count <= 100, !Handoff.hasControlCharacters(value) else { throw ConfigurationError("\(at): name must be 1 to 100 characters") }
+                guard !value.isEmpty, value.count <= 100, !value.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else { throw ConfigurationError("\(at): name must be 1 to 100 characters") }
                 m.name = value
             case "currency":
                 guard let c = Currency(rawValue: value) else { throw ConfigurationError("\(at): currency must be TWD, JPY, THB or USD") }
@@ -120,7 +120,7 @@ public struct ShippingRules: Sendable, Equatable {
                 m.deliveryDays = d
             case "delivery_hours":
                 let parts = value.split(separator: "-").map(String.init)
-                guard parts.count == 2, parts.allSatisfy(ShippingInquiry.isHourMinute) else {
+                guard parts.count == 2, parts.allSatisfy(ShippingRules.isHourMinute) else {
                     throw ConfigurationError("\(at): delivery_hours must be HHmm-HHmm, like 0900-1800")
                 }
                 m.deliveryHours = (parts[0], parts[1])
@@ -132,5 +132,16 @@ public struct ShippingRules: Sendable, Equatable {
         try finish("\(file):\(lines.count)")
         if rules.methods.isEmpty { throw ConfigurationError("\(file): no [method-id] section") }
         return rules
+    }
+
+    /// A shipping method id: 1 to 50 of A-Z a-z 0-9 _ - (it comes back in confirmUrl's query).
+    public static func isMethodId(_ s: String) -> Bool {
+        !s.isEmpty && s.utf8.count <= 50 && s.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 95 || $0 == 45 }
+    }
+
+    /// HHmm of a day.
+    public static func isHourMinute(_ s: String) -> Bool {
+        guard s.count == 4, s.allSatisfy(\.isNumber), let v = Int(s) else { return false }
+        return v / 100 < 24 && v % 100 < 60
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
+import LinePayPages
 import LinePay
+import LinePayConfig
 import LinePayCheckout
 import LinePayStore
 
@@ -35,7 +37,7 @@ extension CommandContext {
         guard c.notifyURL != nil else { throw ConfigurationError("notify_url is not set: there is nobody to notify") }
         let start = now()
         try s.makeNotificationsDue(now: start)
-        let notifier = Notifier(configuration: c, store: s)
+        guard let notifier = c.notifier(store: s) else { throw ConfigurationError("notify_url is not set: there is nobody to notify") }
         var delivered = 0
         while try !s.dueNotifications(now: start, limit: 1).isEmpty {
             let n = notifier.deliverDue(now: start)
@@ -83,7 +85,7 @@ extension CommandContext {
                 return .keyReused
             case .finished(let op, let replayed):
                 if arguments.json { printJSON(operationJSON(op, replayed: replayed)) }
-                else { say("charge \(op.amount.map(Money.format) ?? "") as \(op.orderId): \(op.state.rawValue)" + (op.result.isEmpty ? "" : " — \(op.result)")) }
+                else { say("charge \(op.amount.map(Money.format) ?? "") as \(op.orderId): \(op.state.rawValue)" + (op.summary.isEmpty ? "" : " — \(op.summary)")) }
                 return Self.exit(for: op.state)
             }
         case "check", "expire":

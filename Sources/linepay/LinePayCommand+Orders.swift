@@ -1,5 +1,7 @@
 import Foundation
+import LinePayPages
 import LinePay
+import LinePayConfig
 import LinePayCheckout
 import LinePayStore
 
@@ -92,7 +94,7 @@ final class CommandContext {
     }
 
     func operationJSON(_ op: AfterSaleOperation, replayed: Bool? = nil) -> [String: Any] {
-        var j: [String: Any] = ["operation": op.kind.rawValue, "orderId": op.orderId, "state": op.state.rawValue, "result": op.result,
+        var j: [String: Any] = ["operation": op.kind.rawValue, "orderId": op.orderId, "state": op.state.rawValue, "result": op.summary, "refusal": op.refusal?.code as Any? ?? NSNull(),
                                 "actor": op.actor, "at": op.updatedAt, "amount": op.amount.map { Money.format($0) as Any } ?? NSNull(),
                                 "refundTransactionId": op.refundTransactionId.map { String($0) as Any } ?? NSNull()]
         if let replayed { j["replayed"] = replayed }
@@ -172,9 +174,13 @@ final class CommandContext {
             + "refunded \(Money.format(o.refundedAmount)), refundable \(Money.format(o.capturedAmount - o.refundedAmount))")
         say("  transaction \(o.transactionId.map(String.init) ?? "-"), LINE Pay orderId \(o.linePayOrderId ?? "-"), created \(utcText(o.createdAt)) UTC")
         if let k = o.regKey { say("  regKey \(RegKeyRecord.mask(k))") }
-        for (label, value) in orderFacts(o, now: now()) { say("  \(label): \(value)") }
+        for (label, value) in OrderFacts.lines(authorized: o.state == .authorized, authorizationExpiresAt: o.authorizationExpiresAt,
+                                               paymentProvider: o.paymentProvider, regKeyUnknown: o.regKeyUnknown, now: now())
+            + shippingFacts(o, address: false) {
+            say("  \(label): \(value)")
+        }
         for i in o.items { say("  item: \(i.quantity) x \(i.name) at \(Money.format(i.price))") }
-        for op in ops { say("  operation \(utcText(op.updatedAt)) \(op.actor): \(op.kind.rawValue) \(op.amount.map(Money.format) ?? "") \(op.state.rawValue): \(op.result)") }
+        for op in ops { say("  operation \(utcText(op.updatedAt)) \(op.actor): \(op.kind.rawValue) \(op.amount.map(Money.format) ?? "") \(op.state.rawValue): \(op.summary)") }
         for e in events { say("  event \(utcText(e.at)) \(e.actor) \(e.kind): \(e.detail)") }
         return .ok
     }
@@ -199,7 +205,7 @@ final class CommandContext {
             if arguments.json { printJSON(operationJSON(op, replayed: replayed)) } else {
                 let currency = try store.order(orderId: orderId)?.currency ?? ""
                 say("\(kind.rawValue) \(op.amount.map { Money.format($0) + " " + currency + " " } ?? "")of \(op.orderId): \(op.state.rawValue)"
-                    + (replayed ? " (this key was used before; nothing new was done)" : "") + (op.result.isEmpty ? "" : " — \(op.result)"))
+                    + (replayed ? " (this key was used before; nothing new was done)" : "") + (op.summary.isEmpty ? "" : " — \(op.summary)"))
             }
             return Self.exit(for: op.state)
         }
