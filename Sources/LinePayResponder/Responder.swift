@@ -20,7 +20,11 @@ public final class Responder: Sendable {
     /// Checks that the database opens and the assets load, so start-up fails early and clearly.
     public init(configuration: ResponderConfiguration) throws {
         self.configuration = configuration
-        client = LinePayClient(configuration: configuration.linePay)
+        // Every LINE Pay call of this process (pages, reconciler) shares linepay_call_slots: a slow LINE Pay can hold
+        // that many threads, never all of them.
+        client = LinePayClient(configuration: configuration.linePay,
+                               transport: LimitedTransport(CurlLinePayTransport(), slots: configuration.linePayCallSlots,
+                                                           wait: .milliseconds(configuration.linePayCallWaitMilliseconds)))
         var formTargets = "'self' https:"
         if let c = URLComponents(string: configuration.apiBaseURL), c.scheme == "http", let host = c.host, isLoopbackHost(host) {
             formTargets += " http://\(host)" + (c.port.map { ":\($0)" } ?? "")

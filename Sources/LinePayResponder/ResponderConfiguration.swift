@@ -40,6 +40,10 @@ public struct ResponderConfiguration: Sendable {
     public var reconcileInterval: Int64 = 30
     /// How old an order's state must be before the reconciler looks at it, in seconds.
     public var reconcileMinAge: Int64 = 60
+    /// How many LINE Pay calls one process makes at once (a bulkhead: the other threads keep serving pages).
+    public var linePayCallSlots = 4
+    /// How long a call over `linePayCallSlots` waits for a slot before it is answered "busy", in milliseconds.
+    public var linePayCallWaitMilliseconds = 200
 
     public init() {}
 
@@ -74,6 +78,8 @@ public struct ResponderConfiguration: Sendable {
         "admin_session_lifetime": "seconds from 300 to 604800 (default 3600)",
         "reconcile_interval": "seconds from 0 (off) to 3600 between background reconciler runs (default 30)",
         "reconcile_min_age": "seconds from 0 to 3600 an order's state must last before the reconciler looks (default 60)",
+        "linepay_call_slots": "LINE Pay calls one process makes at once, 1 to 256; keep it below --threads (default 4)",
+        "linepay_call_wait": "milliseconds from 0 to 10000 a call over linepay_call_slots waits for a slot (default 200)",
     ]
 
     /// Reads and checks a configuration file.
@@ -177,6 +183,12 @@ public struct ResponderConfiguration: Sendable {
             case "reconcile_min_age":
                 guard let n = Int64(value), (0...3600).contains(n) else { throw bad() }
                 c.reconcileMinAge = n
+            case "linepay_call_slots":
+                guard let n = Int(value), (1...256).contains(n) else { throw bad() }
+                c.linePayCallSlots = n
+            case "linepay_call_wait":
+                guard let n = Int(value), (0...10_000).contains(n) else { throw bad() }
+                c.linePayCallWaitMilliseconds = n
             default:
                 guard let seconds = Int(value), (1...300).contains(seconds) else { throw bad() }
                 if key == "connect_timeout" {

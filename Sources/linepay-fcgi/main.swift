@@ -62,6 +62,9 @@ if listen == nil && FastCGIServer.isCGI {
     exit(0)
 }
 
+if configuration.linePayCallSlots >= threads {
+    FileHandle.standardError.write(Data("linepay-fcgi: warning: linepay_call_slots (\(configuration.linePayCallSlots)) is not below --threads (\(threads)): a slow LINE Pay can hold every thread\n".utf8))
+}
 let server = FastCGIServer(listen: listen ?? .inherited, threads: threads)
 let stopping = ManagedAtomicFlag()
 let notifier = Thread { responder.runNotifier(stop: { stopping.isSet }) }
