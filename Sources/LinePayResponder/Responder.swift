@@ -14,6 +14,8 @@ public final class Responder: Sendable {
     /// The pages' policy: no inline script or style; forms (and the redirect after Pay) go to us or https, plus a
     /// plain-http local sandbox on loopback, whose payment page the phone redirect must be allowed to reach.
     let contentSecurityPolicy: String
+    /// The security headers every response carries, CSP included: built once here.
+    let securityHeaders: [(String, String)]
     /// Wakes the notifier when a handler queued a notification, so the shop hears at once.
     let notifierWakeup = DispatchSemaphore(value: 0)
 
@@ -31,6 +33,11 @@ public final class Responder: Sendable {
         }
         contentSecurityPolicy = "default-src 'self'; img-src 'self' https: data:; script-src 'self'; style-src 'self'; "
             + "frame-ancestors 'none'; form-action \(formTargets); base-uri 'none'"
+        securityHeaders = [
+            ("Content-Security-Policy", contentSecurityPolicy),
+            ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"), ("Referrer-Policy", "no-referrer"),
+            ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+        ]
         assets = try Assets(directory: configuration.assetsDir)
         _ = try OrderStore(path: configuration.database)
     }
@@ -96,7 +103,7 @@ struct Assets: Sendable {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw ConfigurationError("assets_dir: \(path) cannot be read (set assets_dir to the folder holding linepay.css and linepay.js)")
             }
-            let digest = hmacSHA256(key: [], message: Array(data)).prefix(8).map { String(format: "%02x", $0) }.joined()
+            let digest = lowerHex(hmacSHA256(key: [], message: Array(data)).prefix(8))
             files[name] = (Array(data), type, "\"\(digest)\"")
         }
         self.files = files

@@ -5,6 +5,8 @@ import CSQLite
 public final class SQLiteConnection {
     private var db: OpaquePointer?
     private var statements: [String: OpaquePointer] = [:]
+    /// Column names and their positions per prepared statement, read once (not per query).
+    private var columnNames: [OpaquePointer: (names: [String], positions: [String: Int])] = [:]
     /// The file, as opened: it names the process-wide writer lock.
     private let path: String
     /// True inside immediateTransaction, which already holds the writer lock (it is not recursive).
@@ -73,11 +75,36 @@ public final class SQLiteConnection {
         try withStatement(sql, bindings) { statement in
             var rows: [SQLiteRow] = []
             let count = sqlite3_column_count(statement)
-            let names = (0..<count).map { String(cString: sqlite3_column_name(statement, $0)) }
+            let described = columns(of: statement, count: count)
             while try step(statement, sql) {
-                rows.append(SQLiteRow(columns: names, values: (0..<count).map { column(statement, $0) }))
+                rows.append(SQLiteRow(columns: described.names, positions: described.positions,
+                                      values: (0..<count).map { column(statement, $0) }))
             }
             return rows
+        }
+    }
+
+    private func columns(of statement: OpaquePointer, count: Int32) -> (names: [String], positions: [String: Int]) {
+        if let known = columnNames[statement], known.names.count == Int(count) { return known }
+        let names = (0..<count).map { String(cString: sqlite3_column_name(statement, $0)) }
+        var positions: [String: Int] = [:]
+        for (i, name) in names.enumerated() where positions[name] == nil { positions[name] = i }   // first wins, as before
+        columnNames[statement] = (names, positions)
+        return (names, positions)
+    }
+
+    /// BEGIN (deferred) ... COMMIT around reads: several SELECTs see one snapshot and take SQLite's locks once
+    /// instead of once each. Inside a transaction already, `body` simply runs in it.
+    public func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        guard sqlite3_get_autocommit(db) != 0 else { return try body() }
+        try run("BEGIN")
+        do {
+            let result = try body()
+            try run("COMMIT")
+            return result
+        } catch {
+            if sqlite3_get_autocommit(db) == 0 { _ = try? run("ROLLBACK") }
+            throw error
         }
     }
 
@@ -159,6 +186,7 @@ public final class SQLiteConnection {
         if statements.count >= 256 {
             for statement in statements.values { sqlite3_finalize(statement) }
             statements.removeAll()
+            columnNames.removeAll()
         }
         var statement: OpaquePointer?
         var tail: UnsafePointer<CChar>?
