@@ -111,7 +111,7 @@ public final class FastCGIServer: Sendable {
     }
 
     private func openListenSocket() throws -> (fd: Int32, createdPath: String?) {
-        let backlog: Int32 = 256
+        let backlog: Int32 = 1024   // a burst of shoppers (2,000 polling) must queue, not be refused with 502
         switch listen {
         case .inherited:
             return (ListenAddress.inheritedFD, nil)

@@ -95,9 +95,20 @@ public final class Responder: Sendable {
 /// The CSS and JS the pages link, read once at start-up and served with a validator.
 struct Assets: Sendable {
     let files: [String: (body: [UInt8], type: String, etag: String)]
+    /// linepay.css -> linepay.<16 hex of its SHA-256>.css: the names pages link (nginx/ and apache/ serve them from
+    /// www/ with a year of caching; the responder serves them too, as the fallback).
+    let linkedNames: [String: String]
+    private let byLinkedName: [String: String]
+
+    /// The file under `name`, plain or fingerprinted, and whether the name was the fingerprinted one.
+    func lookup(_ name: String) -> (file: (body: [UInt8], type: String, etag: String)?, fingerprinted: Bool) {
+        if let plain = byLinkedName[name] { return (files[plain], true) }
+        return (files[name], false)
+    }
 
     init(directory: String) throws {
         var files: [String: (body: [UInt8], type: String, etag: String)] = [:]
+        var linked: [String: String] = [:]
         for (name, type) in [("linepay.css", "text/css; charset=utf-8"), ("linepay.js", "text/javascript; charset=utf-8")] {
             let path = (directory.isEmpty ? "www" : directory) + "/" + name
             guard let data = FileManager.default.contents(atPath: path) else {
@@ -105,8 +116,21 @@ struct Assets: Sendable {
             }
             let digest = lowerHex(hmacSHA256(key: [], message: Array(data)).prefix(8))
             files[name] = (Array(data), type, "\"\(digest)\"")
+            let dot = name.lastIndex(of: ".")!
+            linked[name] = "\(name[..<dot]).\(digest)\(name[dot...])"
         }
         self.files = files
+        linkedNames = linked
+        byLinkedName = Dictionary(uniqueKeysWithValues: linked.map { ($0.value, $0.key) })
+    }
+}
+
+extension PageContext {
+    /// The context linking the fingerprinted asset names.
+    func withAssetNames(_ names: [String: String]) -> PageContext {
+        var c = self
+        c.assetNames = names
+        return c
     }
 }
 

@@ -87,6 +87,7 @@ final class ResponderWorker {
         let language = PageLanguage.negotiate(preferred: order?.locale ?? configuration.locale, acceptLanguage: request.header("Accept-Language"))
         return PageContext(language: language, basePath: configuration.basePath, assetBase: configuration.basePath + "/assets",
                            shopName: configuration.shopName, returnURL: configuration.returnURL)
+            .withAssetNames(responder.assets.linkedNames)
     }
 
     func view(_ order: Order) -> OrderView {
@@ -119,8 +120,11 @@ final class ResponderWorker {
     }
 
     private func asset(_ name: String, _ request: FastCGIRequest) -> FastCGIResponse {
-        guard let file = responder.assets.files[name] else { return .text("not found\n", status: 404) }
-        let headers = [("Content-Type", file.type), ("ETag", file.etag), ("Cache-Control", "public, max-age=3600")]
+        // The fingerprinted name (what pages link) may be cached for good: its content never changes under that name.
+        let (file, fingerprinted) = responder.assets.lookup(name)
+        guard let file else { return .text("not found\n", status: 404) }
+        let headers = [("Content-Type", file.type), ("ETag", file.etag),
+                       ("Cache-Control", fingerprinted ? "public, max-age=31536000, immutable" : "public, max-age=3600")]
         if request.header("If-None-Match") == file.etag { return FastCGIResponse(status: 304, headers: headers, body: []) }
         return FastCGIResponse(status: 200, headers: headers, body: file.body)
     }

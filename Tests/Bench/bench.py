@@ -342,7 +342,7 @@ def shoppers(stack, count=2000, seconds=20):
         f.write("polls = {\n" + ",\n".join("{%s, %s}" % (json.dumps(f"/linepay/status?orderId={o}"), json.dumps(c)) for o, c in sessions) + "\n}\n")
         f.write("""local k = 0
 function init(args) k = math.random(1, #polls) end
-function delay() return 2000 end
+function delay() return math.random(1500, 2500) end   -- every 2 s on average, not all at once
 function request()
   k = k % #polls + 1
   return wrk.format("GET", polls[k][1], {["Cookie"] = polls[k][2]})
