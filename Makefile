@@ -44,9 +44,15 @@ screenshots: deps
 	rm -rf screenshots && mkdir -p screenshots
 	PYTHONDONTWRITEBYTECODE=1 LINEPAY_BIN_DIR="$(BIN_DIR)" SCREENSHOT_DIR="$(CURDIR)/screenshots" /usr/bin/python3 -m pytest Tests/browser -q -m "screenshots or not screenshots"
 
-# Speed, not a test: release binaries behind nginx, measured with wrk beside nginx serving a static file.
+# Speed, not a test: release binaries behind nginx, measured with wrk beside nginx serving a static file and
+# beside the PHP anchors (php-fpm with 8 workers, pdo_sqlite) behind the same nginx (Tests/Bench/php).
+DEB_BENCH   = wrk php-fpm php-sqlite3
 bench: deps
-	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }
+	@missing=""; for p in $(DEB_BENCH); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing >/dev/null; \
+	  else echo "missing Debian packages for make bench:$$missing"; exit 1; fi; \
+	fi
 	$(SWIFT) build -c release
 	LINEPAY_BIN_DIR="$$($(SWIFT) build -c release --show-bin-path)" python3 Tests/Bench/bench.py
 

@@ -31,7 +31,10 @@ public struct FastCGIRequest: Sendable {
     ///
     /// Content-Type and Content-Length arrive without the HTTP_ prefix in CGI, so they are looked up as such.
     public func header(_ name: String) -> String? {
-        let key = String(name.uppercased().map { $0 == "-" ? "_" : $0 })
+        // ASCII upper-casing on bytes: header names are ASCII, and this runs several times per request.
+        let key = String(decoding: name.utf8.map { b -> UInt8 in
+            b == UInt8(ascii: "-") ? UInt8(ascii: "_") : (b >= 97 && b <= 122 ? b - 32 : b)
+        }, as: UTF8.self)
         if key == "CONTENT_TYPE" || key == "CONTENT_LENGTH" {
             return params[key].flatMap { $0.isEmpty ? nil : $0 }
         }

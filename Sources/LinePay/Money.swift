@@ -27,6 +27,7 @@ public enum Money {
         var i = 0
         if bytes[0] == UInt8(ascii: "-") { i = 1 }
         var digits = 0, dots = 0, fraction = 0
+        var significand: UInt64 = 0
         while i < bytes.count {
             let b = bytes[i]
             if b == UInt8(ascii: ".") {
@@ -35,14 +36,22 @@ public enum Money {
             } else if b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") {
                 digits += 1
                 if dots == 1 { fraction += 1 }
+                if digits <= 18 { significand = significand * 10 + UInt64(b - UInt8(ascii: "0")) }
             } else {
                 return nil
             }
             i += 1
         }
         guard digits > 0, dots == 0 || fraction > 0 else { return nil }
-        return Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
+        // The common case (every stored amount is read back on every request): exact from the digits, without
+        // Decimal(string:) and a Locale per call. Negative and longer literals take the general parser.
+        if digits <= 18 && bytes[0] != UInt8(ascii: "-") {
+            return significand == 0 ? Decimal(0) : Decimal(sign: .plus, exponent: -fraction, significand: Decimal(significand))
+        }
+        return Decimal(string: text, locale: Self.posix)
     }
+
+    private static let posix = Locale(identifier: "en_US_POSIX")
 
     /// How many decimal places the value really needs (`150.50` -> 1, `100.0` -> 0).
     public static func scale(of value: Decimal) -> Int {
@@ -62,7 +71,7 @@ public enum Money {
         var v = value
         var rounded = Decimal()
         NSDecimalRound(&rounded, &v, scale(of: value), .plain)
-        return NSDecimalString(&rounded, Locale(identifier: "en_US_POSIX") as NSLocale)
+        return NSDecimalString(&rounded, Self.posix as NSLocale)
     }
 
     /// Whether `value` fits `currency`'s decimals.

@@ -61,7 +61,20 @@ public func makeNonce() -> String {
     var b = secureRandomBytes(16)
     b[6] = (b[6] & 0x0F) | 0x40
     b[8] = (b[8] & 0x3F) | 0x80
-    let hex = b.map { String(format: "%02x", $0) }.joined()
-    let h = Array(hex)
+    let h = Array(lowerHex(b))
     return String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-" + String(h[20..<32])
+}
+
+/// Lower-case hex of `bytes`, two digits each (a table, not String(format:): this runs on every request).
+public func lowerHex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+    let digits: StaticString = "0123456789abcdef"
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes.underestimatedCount * 2)
+    digits.withUTF8Buffer { table in
+        for b in bytes {
+            out.append(table[Int(b >> 4)])
+            out.append(table[Int(b & 0x0F)])
+        }
+    }
+    return String(decoding: out, as: UTF8.self)
 }

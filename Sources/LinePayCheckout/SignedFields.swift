@@ -16,7 +16,7 @@ public enum SignedFields {
 
     /// The lower-case hex signature of `fields` (any `signature` among them is ignored).
     public static func sign(_ fields: [(String, String)], secret: String) -> String {
-        hmacSHA256(key: Array(secret.utf8), message: Array(canonical(fields).utf8)).map { String(format: "%02x", $0) }.joined()
+        lowerHex(hmacSHA256(key: Array(secret.utf8), message: Array(canonical(fields).utf8)))
     }
 
     /// Whether `signature` is right for `fields`, compared in constant time.

@@ -54,6 +54,10 @@ public struct ResponderConfiguration: Sendable {
     public var shippingRulesURL: String? = nil
     /// CONDITION (ask again when the shopper changes the address, the default) or FIXED.
     public var shippingFeeInquiryType = RequestOptions.Shipping.FeeInquiryType.CONDITION
+    /// How many LINE Pay calls one process makes at once (a bulkhead: the other threads keep serving pages).
+    public var linePayCallSlots = 4
+    /// How long a call over `linePayCallSlots` waits for a slot before it is answered "busy", in milliseconds.
+    public var linePayCallWaitMilliseconds = 200
 
     public init() {}
 
@@ -100,6 +104,8 @@ public struct ResponderConfiguration: Sendable {
         "shipping_rules_url": "a shop URL (https) that answers LINE Pay's ShippingMethods inquiry instead of shipping_rules, asked with a signed POST",
         "shipping_fee_inquiry_type": "CONDITION or FIXED (default CONDITION)",
         "real_ip_from": "addresses of the proxies whose real_ip_header is believed, separated by spaces (default 127.0.0.1 ::1)",
+        "linepay_call_slots": "LINE Pay calls one process makes at once, 1 to 256; keep it below --threads (default 4)",
+        "linepay_call_wait": "milliseconds from 0 to 10000 a call over linepay_call_slots waits for a slot (default 200)",
     ]
 
     /// Reads and checks a configuration file.
@@ -233,6 +239,12 @@ public struct ResponderConfiguration: Sendable {
             case "shipping_fee_inquiry_type":
                 guard let t = RequestOptions.Shipping.FeeInquiryType(rawValue: value) else { throw bad() }
                 c.shippingFeeInquiryType = t
+            case "linepay_call_slots":
+                guard let n = Int(value), (1...256).contains(n) else { throw bad() }
+                c.linePayCallSlots = n
+            case "linepay_call_wait":
+                guard let n = Int(value), (0...10_000).contains(n) else { throw bad() }
+                c.linePayCallWaitMilliseconds = n
             default:
                 guard let seconds = Int(value), (1...300).contains(seconds) else { throw bad() }
                 if key == "connect_timeout" {

@@ -44,7 +44,7 @@ struct AdminDocument {
             <meta name="robots" content="noindex, nofollow">
             <title>\(htmlEscape(fullTitle))</title>
             <link rel="stylesheet" href="\(htmlEscape(c.url("/admin.css")))">
-            <script src="\(htmlEscape(joinPath(c.basePath, "/assets/linepay.js")))" defer></script>
+            <script src="\(htmlEscape(joinPath(c.basePath, "/assets/" + (c.assetNames["linepay.js"] ?? "linepay.js"))))" defer></script>
             </head>
             <body data-page="\(htmlEscape(page))" class="lpa">
             <header class="lpa-header"><p class="lpa-brand">\(htmlEscape(c.shopName)) · LINE Pay admin</p>

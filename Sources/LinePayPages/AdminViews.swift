@@ -11,6 +11,8 @@ public struct AdminContext: Sendable {
     public var csrfToken: String?
     /// Whether to show "Log out" (password mode; with REMOTE_USER the web server owns the login).
     public var canLogOut: Bool
+    /// Fingerprinted asset names, as in `PageContext.assetNames`.
+    public var assetNames: [String: String] = [:]
 
     public init(basePath: String, shopName: String, user: String? = nil, csrfToken: String? = nil, canLogOut: Bool = false) {
         self.basePath = basePath; self.shopName = shopName; self.user = user; self.csrfToken = csrfToken; self.canLogOut = canLogOut

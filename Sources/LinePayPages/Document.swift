@@ -13,7 +13,7 @@ struct Document {
 
     func render() -> String {
         let c = context
-        let assets = { (file: String) in htmlEscape(joinPath(c.assetBase, "/" + file)) }
+        let assets = { (file: String) in htmlEscape(joinPath(c.assetBase, "/" + (c.assetNames[file] ?? file))) }
         var bodyAttributes = " data-page=\"\(htmlEscape(page))\""
         for (name, value) in data {
             bodyAttributes += " data-\(name)=\"\(htmlEscape(value))\""

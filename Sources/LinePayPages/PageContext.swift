@@ -10,6 +10,9 @@ public struct PageContext: Sendable {
     public var shopName: String
     /// The shop's page for "Return to the shop" (already signed by the caller when it carries a result); nil hides the link.
     public var returnURL: String?
+    /// The name each asset is linked by, e.g. `linepay.css` -> `linepay.0123456789abcdef.css` (a fingerprint of
+    /// its content, so the web server may cache it for a year); a file not listed is linked by its own name.
+    public var assetNames: [String: String] = [:]
 
     public init(language: PageLanguage = .en, basePath: String, assetBase: String, shopName: String, returnURL: String? = nil) {
         self.language = language

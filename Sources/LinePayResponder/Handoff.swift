@@ -96,7 +96,7 @@ struct Handoff {
         }
         // Same content = same checkout: the digest leaves out ts and signature, which change on every post.
         let content = SignedFields.canonical(signed.filter { $0.0 != "ts" })
-        let digest = hmacSHA256(key: Array("linepay-handoff-digest".utf8), message: Array(content.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digest = lowerHex(hmacSHA256(key: Array("linepay-handoff-digest".utf8), message: Array(content.utf8)))
         return Handoff(order: NewOrder(orderId: orderId, currency: currency.rawValue, amount: amount, shippingFee: shippingFee,
                                        locale: locale, items: items, contentDigest: digest, lineShipping: lineShipping))
     }

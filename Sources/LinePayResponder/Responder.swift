@@ -15,6 +15,8 @@ public final class Responder: Sendable {
     /// The pages' policy: no inline script or style; forms (and the redirect after Pay) go to us or https, plus a
     /// plain-http local sandbox on loopback, whose payment page the phone redirect must be allowed to reach.
     let contentSecurityPolicy: String
+    /// The security headers every response carries, CSP included: built once here.
+    let securityHeaders: [(String, String)]
     /// Wakes the notifier when a handler queued a notification, so the shop hears at once.
     let notifierWakeup = DispatchSemaphore(value: 0)
     /// Password hashes allowed at once: half the cores (at least one), so shoppers always have a core.
@@ -23,13 +25,22 @@ public final class Responder: Sendable {
     /// Checks that the database opens and the assets load, so start-up fails early and clearly.
     public init(configuration: ResponderConfiguration) throws {
         self.configuration = configuration
-        client = LinePayClient(configuration: configuration.linePay)
+        // Every LINE Pay call of this process (pages, reconciler) shares linepay_call_slots: a slow LINE Pay can hold
+        // that many threads, never all of them.
+        client = LinePayClient(configuration: configuration.linePay,
+                               transport: LimitedTransport(CurlLinePayTransport(), slots: configuration.linePayCallSlots,
+                                                           wait: .milliseconds(configuration.linePayCallWaitMilliseconds)))
         var formTargets = "'self' https:"
         if let c = URLComponents(string: configuration.apiBaseURL), c.scheme == "http", let host = c.host, isLoopbackHost(host) {
             formTargets += " http://\(host)" + (c.port.map { ":\($0)" } ?? "")
         }
         contentSecurityPolicy = "default-src 'self'; img-src 'self' https: data:; script-src 'self'; style-src 'self'; "
             + "frame-ancestors 'none'; form-action \(formTargets); base-uri 'none'"
+        securityHeaders = [
+            ("Content-Security-Policy", contentSecurityPolicy),
+            ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"), ("Referrer-Policy", "no-referrer"),
+            ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+        ]
         assets = try Assets(directory: configuration.assetsDir)
         _ = try OrderStore(path: configuration.database)
     }
@@ -96,18 +107,42 @@ public final class Responder: Sendable {
 /// The CSS and JS the pages link, read once at start-up and served with a validator.
 struct Assets: Sendable {
     let files: [String: (body: [UInt8], type: String, etag: String)]
+    /// linepay.css -> linepay.<16 hex of its SHA-256>.css: the names pages link (nginx/ and apache/ serve them from
+    /// www/ with a year of caching; the responder serves them too, as the fallback).
+    let linkedNames: [String: String]
+    private let byLinkedName: [String: String]
+
+    /// The file under `name`, plain or fingerprinted, and whether the name was the fingerprinted one.
+    func lookup(_ name: String) -> (file: (body: [UInt8], type: String, etag: String)?, fingerprinted: Bool) {
+        if let plain = byLinkedName[name] { return (files[plain], true) }
+        return (files[name], false)
+    }
 
     init(directory: String) throws {
         var files: [String: (body: [UInt8], type: String, etag: String)] = [:]
+        var linked: [String: String] = [:]
         for (name, type) in [("linepay.css", "text/css; charset=utf-8"), ("linepay.js", "text/javascript; charset=utf-8")] {
             let path = (directory.isEmpty ? "www" : directory) + "/" + name
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw ConfigurationError("assets_dir: \(path) cannot be read (set assets_dir to the folder holding linepay.css and linepay.js)")
             }
-            let digest = hmacSHA256(key: [], message: Array(data)).prefix(8).map { String(format: "%02x", $0) }.joined()
+            let digest = lowerHex(hmacSHA256(key: [], message: Array(data)).prefix(8))
             files[name] = (Array(data), type, "\"\(digest)\"")
+            let dot = name.lastIndex(of: ".")!
+            linked[name] = "\(name[..<dot]).\(digest)\(name[dot...])"
         }
         self.files = files
+        linkedNames = linked
+        byLinkedName = Dictionary(uniqueKeysWithValues: linked.map { ($0.value, $0.key) })
+    }
+}
+
+extension PageContext {
+    /// The context linking the fingerprinted asset names.
+    func withAssetNames(_ names: [String: String]) -> PageContext {
+        var c = self
+        c.assetNames = names
+        return c
     }
 }
 

@@ -83,12 +83,12 @@ final class ResponderWorker {
 
     /// Only a hash of the cookie is stored: a copy of the database does not let anyone act as a shopper.
     static func sessionId(_ token: String) -> String {
-        hmacSHA256(key: Array("linepay-session".utf8), message: Array(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        lowerHex(hmacSHA256(key: Array("linepay-session".utf8), message: Array(token.utf8)))
     }
 
     func newSession(_ request: FastCGIRequest, now: Int64) throws -> (Session, String) {
-        let token = secureRandomBytes(32).map { String(format: "%02x", $0) }.joined()
-        let csrf = secureRandomBytes(24).map { String(format: "%02x", $0) }.joined()
+        let token = lowerHex(secureRandomBytes(32))
+        let csrf = lowerHex(secureRandomBytes(24))
         let session = try store.createSession(id: Self.sessionId(token), csrfToken: csrf, now: now, lifetime: configuration.sessionLifetime)
         var attributes = "Path=\(configuration.basePath.isEmpty ? "/" : configuration.basePath); HttpOnly; SameSite=Lax; Max-Age=\(configuration.sessionLifetime)"
         if request.isHTTPS || configuration.publicBaseURL.hasPrefix("https://") { attributes += "; Secure" }
@@ -106,6 +106,7 @@ final class ResponderWorker {
         let language = PageLanguage.negotiate(preferred: order?.locale ?? configuration.locale, acceptLanguage: request.header("Accept-Language"))
         return PageContext(language: language, basePath: configuration.basePath, assetBase: configuration.basePath + "/assets",
                            shopName: configuration.shopName, returnURL: configuration.returnURL)
+            .withAssetNames(responder.assets.linkedNames)
     }
 
     func view(_ order: Order) -> OrderView {
@@ -139,8 +140,11 @@ final class ResponderWorker {
     }
 
     func asset(_ name: String, _ request: FastCGIRequest) -> FastCGIResponse {
-        guard let file = responder.assets.files[name] else { return .text("not found\n", status: 404) }
-        let headers = [("Content-Type", file.type), ("ETag", file.etag), ("Cache-Control", "public, max-age=3600")]
+        // The fingerprinted name (what pages link) may be cached for good: its content never changes under that name.
+        let (file, fingerprinted) = responder.assets.lookup(name)
+        guard let file else { return .text("not found\n", status: 404) }
+        let headers = [("Content-Type", file.type), ("ETag", file.etag),
+                       ("Cache-Control", fingerprinted ? "public, max-age=31536000, immutable" : "public, max-age=3600")]
         if request.header("If-None-Match") == file.etag { return FastCGIResponse(status: 304, headers: headers, body: []) }
         return FastCGIResponse(status: 200, headers: headers, body: file.body)
     }
@@ -148,14 +152,10 @@ final class ResponderWorker {
     /// Security headers on every response; dynamic answers are never cached (they belong to one shopper).
     private func secured(_ response: FastCGIResponse, _ request: FastCGIRequest) -> FastCGIResponse {
         var r = response
-        var h: [(String, String)] = [
-            ("Content-Security-Policy", responder.contentSecurityPolicy),
-            ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"), ("Referrer-Policy", "no-referrer"),
-            ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
-        ]
-        if request.isHTTPS { h.append(("Strict-Transport-Security", "max-age=31536000")) }
-        if !r.headers.contains(where: { $0.0 == "Cache-Control" }) { h.append(("Cache-Control", "no-store")) }
-        r.headers += h
+        // The fixed headers are built once per process (Responder.securityHeaders), not per request.
+        r.headers += responder.securityHeaders
+        if request.isHTTPS { r.headers.append(("Strict-Transport-Security", "max-age=31536000")) }
+        if !r.headers.contains(where: { $0.0 == "Cache-Control" }) { r.headers.append(("Cache-Control", "no-store")) }
         return r
     }
 

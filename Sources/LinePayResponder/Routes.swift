@@ -163,10 +163,13 @@ extension ResponderWorker {
 
     /// GET /status: JSON for the order's own browser only (others: 404, the same as no order).
     func status(_ request: FastCGIRequest, now: Int64) throws -> FastCGIResponse {
-        guard let orderId = queryValue(request, "orderId"), var order = try store.order(orderId: orderId),
-              try isOwner(order, request, now: now) else {
-            return json(404, #"{"error":"not found"}"#)
+        // One read transaction for the order, its items and the session: one snapshot, SQLite's locks taken once.
+        let owned: Order? = try store.connection.readTransaction {
+            guard let orderId = queryValue(request, "orderId"), let order = try store.order(orderId: orderId),
+                  try isOwner(order, request, now: now) else { return nil }
+            return order
         }
+        guard var order = owned else { return json(404, #"{"error":"not found"}"#) }
         order = try core.refresh(order, now: now)
         var body = #"{"orderId":"\#(jsonEscape(order.orderId))","status":"\#(order.state.publicStatus)""#
         if let tx = order.transactionId { body += #","transactionId":"\#(tx)""# }

@@ -5,17 +5,35 @@ import CSQLite
 public final class SQLiteConnection {
     private var db: OpaquePointer?
     private var statements: [String: OpaquePointer] = [:]
+    /// Column names and their positions per prepared statement, read once (not per query).
+    private var columnNames: [OpaquePointer: (names: [String], positions: [String: Int])] = [:]
     /// The file, as opened: it names the process-wide writer lock.
     private let path: String
     /// True inside immediateTransaction, which already holds the writer lock (it is not recursive).
     private var holdsWriterLock = false
+    /// Write transactions go through the file's GroupWriter (false for it, for read-only and in-memory databases).
+    private let grouped: Bool
+    private let busyTimeout: Int32
+    /// Inside a grouped transaction: the shared connection this one's statements run on.
+    var delegate: SQLiteConnection?
+    /// The rowid of the last INSERT this connection made through the shared connection.
+    var recordedRowID: Int64?
+    /// This connection counts as a user of its file's GroupWriter (released in deinit).
+    private var retainsGroup = false
 
     /// Opens (creating unless `readOnly`) the database at `path`, then sets WAL (except for ":memory:"
     /// and read-only), foreign_keys=ON, synchronous=FULL and the busy timeout.
     ///
     /// synchronous=FULL: in WAL mode NORMAL may lose the last commits on power loss, and a lost commit
     /// here is a lost payment record.
-    public init(path: String, busyTimeoutMilliseconds: Int32 = 5000, readOnly: Bool = false) throws {
+    public convenience init(path: String, busyTimeoutMilliseconds: Int32 = 5000, readOnly: Bool = false) throws {
+        try self.init(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, readOnly: readOnly,
+                      grouped: !readOnly && path != ":memory:" && !path.isEmpty && !path.hasPrefix("file:"))
+    }
+
+    init(path: String, busyTimeoutMilliseconds: Int32 = 5000, readOnly: Bool = false, grouped: Bool) throws {
+        self.grouped = grouped
+        self.busyTimeout = busyTimeoutMilliseconds
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
             | SQLITE_OPEN_NOMUTEX
         self.path = path
@@ -26,6 +44,7 @@ public final class SQLiteConnection {
             db = nil
             throw SQLiteError(code: rc, message: message, sql: nil)
         }
+        if grouped { GroupWriters.retain(path, busyTimeout: busyTimeoutMilliseconds); retainsGroup = true }
         sqlite3_extended_result_codes(db, 1)
         // First, so that switching to WAL waits for a writer on another connection instead of failing.
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
@@ -48,12 +67,14 @@ public final class SQLiteConnection {
     }
 
     deinit {
+        if retainsGroup { GroupWriters.release(path) }
         for statement in statements.values { sqlite3_finalize(statement) }
         sqlite3_close_v2(db)
     }
 
     /// Runs one or more statements without bindings (schema, pragmas), through sqlite3_exec.
     public func execute(_ sql: String) throws {
+        if let delegate { return try delegate.execute(sql) }
         var errorMessage: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(db, sql, nil, nil, &errorMessage)
         guard rc == SQLITE_OK else {
@@ -66,6 +87,15 @@ public final class SQLiteConnection {
     /// Runs one statement to completion and returns how many rows it changed (sqlite3_changes).
     @discardableResult
     public func run(_ sql: String, _ bindings: [SQLiteValue] = []) throws -> Int {
+        if let delegate { return try delegate.run(sql, bindings) }
+        if grouped, sqlite3_get_autocommit(db) != 0, sqlite3_stmt_readonly(try prepared(sql)) == 0 {
+            // A write outside a transaction is a one-statement transaction of the group (one shared fsync).
+            return try immediateTransaction { try run(sql, bindings) }
+        }
+        return try runHere(sql, bindings)
+    }
+
+    private func runHere(_ sql: String, _ bindings: [SQLiteValue]) throws -> Int {
         try withStatement(sql, bindings) { statement in
             // A write outside a transaction takes the process's writer lock too (see immediateTransaction).
             let writer = !holdsWriterLock && sqlite3_get_autocommit(db) != 0 && sqlite3_stmt_readonly(statement) == 0
@@ -79,14 +109,40 @@ public final class SQLiteConnection {
 
     /// Runs one statement and returns every row.
     public func query(_ sql: String, _ bindings: [SQLiteValue] = []) throws -> [SQLiteRow] {
-        try withStatement(sql, bindings) { statement in
+        if let delegate { return try delegate.query(sql, bindings) }
+        return try withStatement(sql, bindings) { statement in
             var rows: [SQLiteRow] = []
             let count = sqlite3_column_count(statement)
-            let names = (0..<count).map { String(cString: sqlite3_column_name(statement, $0)) }
+            let described = columns(of: statement, count: count)
             while try step(statement, sql) {
-                rows.append(SQLiteRow(columns: names, values: (0..<count).map { column(statement, $0) }))
+                rows.append(SQLiteRow(columns: described.names, positions: described.positions,
+                                      values: (0..<count).map { column(statement, $0) }))
             }
             return rows
+        }
+    }
+
+    private func columns(of statement: OpaquePointer, count: Int32) -> (names: [String], positions: [String: Int]) {
+        if let known = columnNames[statement], known.names.count == Int(count) { return known }
+        let names = (0..<count).map { String(cString: sqlite3_column_name(statement, $0)) }
+        var positions: [String: Int] = [:]
+        for (i, name) in names.enumerated() where positions[name] == nil { positions[name] = i }   // first wins, as before
+        columnNames[statement] = (names, positions)
+        return (names, positions)
+    }
+
+    /// BEGIN (deferred) ... COMMIT around reads: several SELECTs see one snapshot and take SQLite's locks once
+    /// instead of once each. Inside a transaction already, `body` simply runs in it.
+    public func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        guard delegate == nil, sqlite3_get_autocommit(db) != 0 else { return try body() }
+        try run("BEGIN")
+        do {
+            let result = try body()
+            try run("COMMIT")
+            return result
+        } catch {
+            if sqlite3_get_autocommit(db) == 0 { _ = try? run("ROLLBACK") }
+            throw error
         }
     }
 
@@ -96,11 +152,21 @@ public final class SQLiteConnection {
     }
 
     /// The rowid of the last successful INSERT on this connection.
-    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(db) }
+    public var lastInsertRowID: Int64 { delegate?.lastInsertRowID ?? recordedRowID ?? sqlite3_last_insert_rowid(db) }
+
+    /// True while a transaction is open on this connection.
+    var inTransaction: Bool { sqlite3_get_autocommit(db) == 0 }
 
     /// BEGIN IMMEDIATE ... COMMIT, ROLLBACK on throw: read-modify-write must take the write lock first (a deferred
     /// transaction that reads then writes gets SQLITE_BUSY that busy_timeout cannot help).
+    ///
+    /// On a file database the transaction is one member of a group commit (GroupCommit.swift): it runs on the file's
+    /// shared writer connection and returns once a COMMIT holding it has returned, sharing that fsync with the
+    /// transactions queued beside it. Reads inside `body` see the group's uncommitted work, as in one transaction.
     public func immediateTransaction<T>(_ body: () throws -> T) throws -> T {
+        if grouped && delegate == nil {
+            return try GroupWriters.writer(for: path, busyTimeout: busyTimeout).transaction(self, body)
+        }
         // Threads of one process queue on a mutex instead of SQLite's busy handler, which sleeps in growing steps
         // and gives long tail latencies under contention; other processes still meet busy_timeout.
         let writer = WriterLocks.lock(for: path)
@@ -168,6 +234,7 @@ public final class SQLiteConnection {
         if statements.count >= 256 {
             for statement in statements.values { sqlite3_finalize(statement) }
             statements.removeAll()
+            columnNames.removeAll()
         }
         var statement: OpaquePointer?
         var tail: UnsafePointer<CChar>?

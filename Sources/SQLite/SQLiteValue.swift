@@ -64,17 +64,26 @@ public struct SQLiteRow: Sendable {
     public let columns: [String]
     /// Values in result order.
     public let values: [SQLiteValue]
+    /// Name -> position, shared by every row of one prepared statement (nil: search `columns`).
+    let positions: [String: Int]?
 
     /// A row from names and values of equal length.
     public init(columns: [String], values: [SQLiteValue]) {
         self.columns = columns
         self.values = values
+        self.positions = nil
+    }
+
+    init(columns: [String], positions: [String: Int], values: [SQLiteValue]) {
+        self.columns = columns
+        self.values = values
+        self.positions = positions
     }
 
     /// The value of a named column. A name not in the result is a programming error and traps,
     /// rather than reading as NULL and hiding a typo in money code.
     public subscript(_ column: String) -> SQLiteValue {
-        guard let index = columns.firstIndex(of: column) else {
+        guard let index = positions.map({ $0[column] }) ?? columns.firstIndex(of: column) else {
             preconditionFailure("no column \"\(column)\" in result (\(columns.joined(separator: ", ")))")
         }
         return values[index]

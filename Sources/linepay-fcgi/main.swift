@@ -80,6 +80,9 @@ if listen == nil && FastCGIServer.isCGI {
     exit(0)
 }
 
+if configuration.linePayCallSlots >= threads {
+    FileHandle.standardError.write(Data("linepay-fcgi: warning: linepay_call_slots (\(configuration.linePayCallSlots)) is not below --threads (\(threads)): a slow LINE Pay can hold every thread\n".utf8))
+}
 if case .unixSocket(let path, _) = listen { listen = .unixSocket(path: path, mode: socketMode) }
 else if socketGroup != nil || socketMode != 0o660 { fail("--socket-mode and --socket-group apply to --listen unix:PATH only") }
 let server = FastCGIServer(listen: listen ?? .inherited, threads: threads, socketGroup: socketGroup)

@@ -15,6 +15,9 @@ SECRET = "bench-channel-secret-0123456789ab"
 HANDOFF = "bench-handoff-secret-0123456789ab"
 DURATION = os.environ.get("BENCH_SECONDS", "10")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "16")
+THREADS = int(os.environ.get("BENCH_THREADS", "8"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+PHP_FPM = shutil.which("php-fpm8.2") or shutil.which("php-fpm") or "/usr/sbin/php-fpm8.2"
 
 
 def free_port():
@@ -56,7 +59,9 @@ def handoff(order_id):
 
 
 class Stack:
-    def __init__(self):
+    """nginx in front of linepay-fcgi, the sandbox and php-fpm (the PHP anchor), all on loopback."""
+
+    def __init__(self, sandbox_threads=8, extra_config=""):
         self.dir = tempfile.mkdtemp(prefix="linepay-bench-")
         self.port = free_port()
         self.procs = []
@@ -68,15 +73,20 @@ class Stack:
 
     def _start(self):
         d = self.dir
+        os.makedirs(f"{d}/php-sessions")
         with open(f"{d}/nginx.conf", "w") as f:
             f.write(f"""daemon off; master_process off; pid {d}/nginx.pid; error_log {d}/error.log warn;
-events {{ worker_connections 4096; }}
+worker_rlimit_nofile 16384;
+events {{ worker_connections 8192; }}
 http {{
   access_log off; include /etc/nginx/mime.types;
   client_body_temp_path {d}/cb; fastcgi_temp_path {d}/fc; proxy_temp_path {d}/px; uwsgi_temp_path {d}/uw; scgi_temp_path {d}/sc;
+  keepalive_requests 1000000;
   server {{
-    listen 127.0.0.1:{self.port};
+    listen 127.0.0.1:{self.port} backlog=4096;
     location = /static.css {{ alias {ROOT}/www/linepay.css; }}
+    location /php/ {{ root {HERE}; rewrite ^/php/(.*)$ /php/$1.php break; include /etc/nginx/fastcgi_params;
+      fastcgi_param SCRIPT_FILENAME {HERE}$fastcgi_script_name; fastcgi_pass unix:{d}/php.sock; }}
     location ^~ /linepay/admin {{ fastcgi_split_path_info ^(/linepay)(/.*)$; include /etc/nginx/fastcgi_params;
       fastcgi_param PATH_INFO $fastcgi_path_info; fastcgi_param REMOTE_USER bench; fastcgi_pass unix:{d}/linepay.sock; }}
     location /linepay/ {{ fastcgi_split_path_info ^(/linepay)(/.*)$; include /etc/nginx/fastcgi_params;
@@ -100,12 +110,31 @@ return_url = {base}/shop/return
 shop_name = Bench Shop
 assets_dir = {ROOT}/www
 admin_auth = remote_user
+{extra_config}
 """)
+        # The PHP anchor: php-fpm with 8 static workers (Debian's php-fpm, opcache as shipped), its own SQLite file.
+        import sqlite3
+        with sqlite3.connect(f"{d}/anchor.sqlite") as db:
+            db.executescript(open(f"{HERE}/php/schema.sql").read())
+        with open(f"{d}/php-fpm.conf", "w") as f:
+            f.write(f"""[global]
+error_log = {d}/php-fpm.log
+daemonize = no
+[bench]
+listen = {d}/php.sock
+pm = static
+pm.max_children = 8
+clear_env = no
+php_admin_value[session.save_path] = {d}/php-sessions
+php_admin_value[error_log] = {d}/php-errors.log
+""")
+        self.env = dict(os.environ, ANCHOR_DB=f"{d}/anchor.sqlite", ANCHOR_HANDOFF_SECRET=HANDOFF)
+        self.start([PHP_FPM, "-R", "-F", "-y", f"{d}/php-fpm.conf"], f"{d}/php.sock")
         self.start([f"{BIN}/linepay-sandbox", "--database", f"{d}/sandbox.sqlite", "--listen", f"unix:{d}/sandbox.sock",
-                    "--threads", "8", "--channel", f"1234567890:{SECRET}:Bench", "--no-fault-by-amount"], f"{d}/sandbox.sock")
-        self.start([f"{BIN}/linepay-fcgi", "--config", f"{d}/linepay.conf", "--listen", f"unix:{d}/linepay.sock",
-                    "--threads", "8"], f"{d}/linepay.sock")
-        nginx = self.popen(["/usr/sbin/nginx", "-p", d + "/", "-c", f"{d}/nginx.conf", "-e", f"{d}/error.log"])
+                    "--threads", str(sandbox_threads), "--channel", f"1234567890:{SECRET}:Bench", "--no-fault-by-amount"], f"{d}/sandbox.sock")
+        self.fcgi = self.start([f"{BIN}/linepay-fcgi", "--config", f"{d}/linepay.conf", "--listen", f"unix:{d}/linepay.sock",
+                                "--threads", str(THREADS)], f"{d}/linepay.sock")
+        nginx = self.popen(["/usr/sbin/nginx", "-p", d + "/", "-c", f"{d}/nginx.conf", "-e", f"{d}/error.log"], preexec_fn=raise_fd_limit)
         # nginx writes its pid file once its port is bound: then the port that answers is its own, not another run's.
         wait_for(lambda: nginx.poll() is not None or (read_pid(f"{d}/nginx.pid") == nginx.pid and can_connect(port=self.port)), "nginx")
         if nginx.poll() is not None:
@@ -119,8 +148,13 @@ admin_auth = remote_user
         return p
 
     def start(self, argv, sock):
-        self.popen(argv, stdout=subprocess.DEVNULL, stderr=open(f"{self.dir}/{os.path.basename(argv[0])}.log", "w"))
+        p = self.popen(argv, stdout=subprocess.DEVNULL, stderr=open(f"{self.dir}/{os.path.basename(argv[0])}.log", "w"), env=self.env)
         wait_for(lambda: can_connect(path=sock), argv[0])
+        return p
+
+    def rss_mb(self):
+        with open(f"/proc/{self.fcgi.pid}/status") as f:
+            return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1)) / 1024
 
     def stop(self):
         """SIGTERM to each group, up to 10 s, then SIGKILL to each group and up to 5 s more: never waits unbounded."""
@@ -147,6 +181,11 @@ def read_pid(path):
         return None
 
 
+def raise_fd_limit():
+    import resource
+    resource.setrlimit(resource.RLIMIT_NOFILE, (16384, 16384))
+
+
 def request(conn, method, path, body=None, headers=None):
     h = {"User-Agent": "Mozilla/5.0 (iPhone) Mobile"}
     h.update(headers or {})
@@ -156,26 +195,59 @@ def request(conn, method, path, body=None, headers=None):
     return r.status, dict((k.lower(), v) for k, v in r.getheaders()), r.read().decode("utf-8", "replace")
 
 
-def wrk(url, script=None, label=""):
-    args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency"]
+ROWS = []   # (what, figure, unit, p50, p99, anchor label, ratio text)
+
+
+def row(what, figure, unit="req/s", p50="", p99="", versus="", ratio=""):
+    ROWS.append((what, figure, unit, p50, p99, versus, ratio))
+    print(f"  {what:<46} {figure:>10} {unit:<8} p50 {p50:>8}  p99 {p99:>8}  {versus} {ratio}", flush=True)
+
+
+def wrk(url, script=None, connections=None, duration=None, threads=2):
+    args = ["wrk", f"-t{threads}", f"-c{connections or CONNECTIONS}", f"-d{duration or DURATION}s", "--latency", "--timeout", "10s"]
     if script: args += ["-s", script]
-    out = subprocess.run(args + [url], capture_output=True, text=True, timeout=int(DURATION) + 60).stdout
+    out = subprocess.run(args + [url], capture_output=True, text=True, timeout=int(DURATION) + 60, preexec_fn=raise_fd_limit).stdout
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     lat = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)", out, re.M))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    print(f"{label:<34} {float(rps.group(1)) if rps else 0:>10.0f} req/s   p50 {lat.get('50','?'):>8}  p90 {lat.get('90','?'):>8}  p99 {lat.get('99','?'):>8}"
-          + (f"   non-2xx: {non2xx.group(1)}" if non2xx else ""))
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    total = re.search(r"(\d+) requests in", out)
+    return {"rps": float(rps.group(1)) if rps else 0.0, "p50": lat.get("50", "?"), "p90": lat.get("90", "?"),
+            "p99": lat.get("99", "?"), "non2xx": int(non2xx.group(1)) if non2xx else 0,
+            "errors": socket_errors.group(1) if socket_errors else "", "requests": int(total.group(1)) if total else 0}
 
 
-def full_flows(stack, n, workers):
+def bodies_script(path, bodies, cookie=None):
+    """A wrk script posting each body once (threads take every other one, so no order id repeats)."""
+    with open(path, "w") as f:
+        f.write("bodies = {\n" + ",\n".join(json.dumps(b) for b in bodies) + "\n}\n")
+        f.write("""local n = 0
+function setup(thread) thread:set("tid", n); n = n + 1 end
+function init(args) i = tid end
+function request()
+  i = i + 2
+  return wrk.format("POST", nil, {["Content-Type"] = "application/x-www-form-urlencoded"}, bodies[i % #bodies + 1])
+end
+""")
+
+
+def ms(v):
+    """wrk's latency text (850.00us, 1.20ms, 2.01s) in milliseconds."""
+    m = re.match(r"([\d.]+)(us|ms|s)", v or "")
+    if not m: return float("nan")
+    return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
+
+
+def full_flows(stack, n, workers, label="full flow (6 requests + 4 API calls)"):
     host, port = "127.0.0.1", stack.port
     latencies, errors = [], []
     lock = threading.Lock()
     counter = iter(range(n))
+    run = time.monotonic_ns()
 
     def one(i):
-        order_id = f"B{os.getpid()}x{i}"
-        c = http.client.HTTPConnection(host, port, timeout=30)
+        order_id = f"B{run}x{i}"
+        c = http.client.HTTPConnection(host, port, timeout=60)
         t0 = time.perf_counter()
         s, h, body = request(c, "POST", "/linepay/checkout", handoff(order_id))
         cookie = h["set-cookie"].split(";")[0]
@@ -208,8 +280,124 @@ def full_flows(stack, n, workers):
     wall = time.perf_counter() - t0
     latencies.sort()
     q = lambda p: f"{latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000:.1f}ms" if latencies else "?"
-    print(f"{'full flow (6 requests + 4 API calls)':<34} {len(latencies) / wall:>10.1f} flows/s p50 {q(0.5):>8}  p90 {q(0.9):>8}  p99 {q(0.99):>8}"
-          + (f"   errors: {len(errors)} ({errors[0]})" if errors else ""))
+    row(label, f"{len(latencies) / wall:.0f}", "flows/s", q(0.5), q(0.99), "", f"errors: {len(errors)}" + (f" ({errors[0]})" if errors else ""))
+
+
+def owned_order(stack, order_id):
+    """A checkout by a fresh browser: returns its session cookie (the owner's)."""
+    c = http.client.HTTPConnection("127.0.0.1", stack.port)
+    s, h, _ = request(c, "POST", "/linepay/checkout", handoff(order_id))
+    if s != 200: sys.exit(f"bench: checkout {order_id}: HTTP {s}")
+    return h["set-cookie"].split(";")[0]
+
+
+def latencies(stack, paths, rounds, cookie):
+    """Sequential GETs (one keep-alive connection each path): a quiet observer's p99 in ms."""
+    out = {}
+    for label, path in paths:
+        c = http.client.HTTPConnection("127.0.0.1", stack.port, timeout=60)
+        times, bad = [], 0
+        for _ in range(rounds):
+            t = time.perf_counter()
+            status, _, _ = request(c, "GET", path, None, {"Cookie": cookie})
+            times.append((time.perf_counter() - t) * 1000)
+            if status >= 400: bad += 1
+        times.sort()
+        out[label] = (times[int(0.99 * (len(times) - 1))], times[-1], bad)
+    return out
+
+
+def bulkhead(stack):
+    """32 Confirms stalled 10 s at LINE Pay; meanwhile /status, /result, an asset and the admin list, and new checkouts."""
+    observer = [("GET /status", None), ("GET /result", None), ("GET /assets/linepay.css", "/linepay/assets/linepay.css"),
+                ("GET /admin/orders", "/linepay/admin/orders")]
+    paths = []
+    order_id = f"bulk-own-{time.monotonic_ns()}"
+    cookie = owned_order(stack, order_id)
+    for label, path in observer:
+        paths.append((label, path or f"/linepay/{label.split('/')[1]}?orderId={order_id}"))
+    idle = latencies(stack, paths, 200, cookie)
+    # 32 shoppers reach confirmUrl while LINE Pay stalls every call for 10 s.
+    ready = []
+    for i in range(32):
+        oid = f"bulk-{time.monotonic_ns()}-{i}"
+        c = http.client.HTTPConnection("127.0.0.1", stack.port, timeout=60)
+        s, h, body = request(c, "POST", "/linepay/checkout", handoff(oid))
+        ck = h["set-cookie"].split(";")[0]
+        csrf = re.search(r'name="csrf" value="([^"]+)"', body).group(1)
+        s, h, _ = request(c, "POST", "/linepay/pay", urllib.parse.urlencode({"orderId": oid, "csrf": csrf}), {"Cookie": ck})
+        s, h, _ = request(c, "POST", urllib.parse.urlparse(h["location"]).path + "/approve", "")
+        ready.append((urllib.parse.urlparse(h["location"]), ck))
+    c = http.client.HTTPConnection("127.0.0.1", stack.port)
+    request(c, "POST", "/sandbox/control/faults", urllib.parse.urlencode({"operation": "*", "kind": "delay", "value": "10000", "count": "1000"}))
+    confirms = []
+
+    def confirm(u, ck):
+        t = time.perf_counter()
+        cc = http.client.HTTPConnection("127.0.0.1", stack.port, timeout=120)
+        s, _, _ = request(cc, "GET", u.path + "?" + u.query, None, {"Cookie": ck})
+        confirms.append((s, time.perf_counter() - t))
+    threads = [threading.Thread(target=confirm, args=r) for r in ready]
+    for t in threads: t.start()
+    time.sleep(0.5)   # let the Confirms reach LINE Pay (a bench may wait; tests wait on conditions)
+    busy = latencies(stack, paths, 200, cookie)
+    accepted = 0
+    for i in range(20):
+        cc = http.client.HTTPConnection("127.0.0.1", stack.port, timeout=60)
+        s, _, _ = request(cc, "POST", "/linepay/checkout", handoff(f"bulk-new-{time.monotonic_ns()}-{i}"))
+        accepted += s == 200
+    stalled_during = sum(1 for t in threads if t.is_alive())
+    waited = time.perf_counter()
+    for t in threads: t.join()
+    if os.environ.get("BENCH_DEBUG"): print(sorted((s, round(dt, 1)) for s, dt in confirms), f"joined after {time.perf_counter() - waited:.1f}s")
+    request(c, "DELETE", "/sandbox/control/faults")
+    for label, _ in paths:
+        (i99, imax, _), (b99, bmax, bad) = idle[label], busy[label]
+        row(f"bulkhead: {label} while 32 Confirms stall", f"{b99:.1f}", "ms p99", "", f"max {bmax:.0f}ms", f"idle p99 {i99:.1f} ms:",
+            f"{b99 / i99:.1f}x (goal <= 2x)" + (f"; {bad} errors" if bad else ""))
+    quick = sum(1 for s, dt in confirms if dt < 5)
+    slowest = max((dt for _, dt in confirms), default=0)
+    row("bulkhead: new checkouts accepted while stalled", f"{accepted}/20", "", "", "", f"{stalled_during} Confirms still at LINE Pay;",
+        f"{quick} answered at once (busy); the last Confirm answered after {slowest:.0f} s")
+
+
+def shoppers(stack, count=2000, seconds=20):
+    """`count` keep-alive shoppers each polling /status every 2 s (wrk with a per-request delay), loopback only."""
+    sessions = []
+    for i in range(100):
+        oid = f"poll-{time.monotonic_ns()}-{i}"
+        sessions.append((oid, owned_order(stack, oid)))
+    script = f"{stack.dir}/poll.lua"
+    with open(script, "w") as f:
+        f.write("polls = {\n" + ",\n".join("{%s, %s}" % (json.dumps(f"/linepay/status?orderId={o}"), json.dumps(c)) for o, c in sessions) + "\n}\n")
+        f.write("""local k = 0
+function init(args) k = math.random(1, #polls) end
+function delay() return math.random(1500, 2500) end   -- every 2 s on average, not all at once
+function request()
+  k = k % #polls + 1
+  return wrk.format("GET", polls[k][1], {["Cookie"] = polls[k][2]})
+end
+""")
+    r = wrk(f"{stack.base}/linepay/status", script, connections=count, duration=seconds)
+    errs = r["non2xx"]
+    row(f"{count} shoppers polling /status every 2 s", f"{r['rps']:.0f}", "req/s", r["p50"], r["p99"], "goal p99 < 20 ms:",
+        ("met" if ms(r["p99"]) < 20 else "not met") + f"; non-2xx {errs}" + (f"; socket errors {r['errors']}" if r["errors"] else ""))
+
+
+def cgi_status(stack, order_id, cookie, runs=21):
+    """One /status by exec'ing linepay-fcgi as CGI (as mod_cgi does): median wall time."""
+    env = {"LINEPAY_CONFIG": f"{stack.dir}/linepay.conf", "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "GET",
+           "SCRIPT_NAME": "/linepay", "PATH_INFO": "/status", "QUERY_STRING": f"orderId={order_id}", "HTTP_COOKIE": cookie,
+           "PATH": "/usr/bin:/bin"}
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        out = subprocess.run([f"{BIN}/linepay-fcgi"], env=env, stdin=subprocess.DEVNULL, capture_output=True).stdout
+        times.append((time.perf_counter() - t) * 1000)
+        if not out.startswith(b"Status: 200"): sys.exit(f"bench: CGI /status: {out[:200]!r}")
+    times.sort()
+    row("CGI mode: one GET /status (exec per request)", f"{times[runs // 2]:.1f}", "ms", f"{times[runs // 2]:.1f}ms", f"{times[-1]:.1f}ms",
+        "goal < 12 ms:", "met" if times[runs // 2] < 12 else "not met")
 
 
 def admin_at_scale(stack, orders):
@@ -233,24 +421,69 @@ def admin_at_scale(stack, orders):
         print(f"  {label:<32} median {times[10]:6.1f} ms   max {times[-1]:6.1f} ms")
 
 
+def php_cookie(stack, order_id):
+    c = http.client.HTTPConnection("127.0.0.1", stack.port)
+    s, h, body = request(c, "POST", "/php/checkout", handoff(order_id))
+    if s != 200: sys.exit(f"bench: PHP anchor checkout: HTTP {s}: {body[:300]}")
+    return h["set-cookie"].split(";")[0]
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}x" if b else "?"
+
+
 def main():
-    stack = Stack()
+    stack = Stack(sandbox_threads=40)
     try:
-        c = http.client.HTTPConnection("127.0.0.1", stack.port)
-        s, h, body = request(c, "POST", "/linepay/checkout", handoff("bench-status"))
-        cookie = h["set-cookie"].split(";")[0]
+        if os.environ.get("BENCH_ONLY") == "bulkhead": return bulkhead(stack)
         d = stack.dir
-        with open(f"{d}/checkout.lua", "w") as f:
-            f.write('wrk.method = "POST"\nwrk.body = "%s"\nwrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n' % handoff("bench-page"))
+        run_id = time.monotonic_ns()
+        print(f"linepay-fcgi bench: {DURATION}s per row, {CONNECTIONS} connections, {THREADS} FastCGI threads, php-fpm 8 workers, "
+              f"binaries from {BIN}", flush=True)
+        static = wrk(f"{stack.base}/static.css")
+        row("nginx static file (ceiling)", f"{static['rps']:.0f}", "req/s", static["p50"], static["p99"])
+
+        php_status_cookie = php_cookie(stack, "anchor-status")
+        with open(f"{d}/php-status.lua", "w") as f:
+            f.write('wrk.headers["Cookie"] = "%s"\n' % php_status_cookie)
+        php_status = wrk(f"{stack.base}/php/status?orderId=anchor-status", f"{d}/php-status.lua")
+        row("php-fpm: session_start + 1 SQLite lookup (anchor)", f"{php_status['rps']:.0f}", "req/s", php_status["p50"], php_status["p99"])
+        status_cookie = owned_order(stack, "bench-status")
         with open(f"{d}/status.lua", "w") as f:
-            f.write('wrk.headers["Cookie"] = "%s"\n' % cookie)
-        print(f"linepay-fcgi bench: {DURATION}s per row, {CONNECTIONS} connections, 8 FastCGI threads, binaries from {BIN}")
-        wrk(f"{stack.base}/static.css", label="nginx static file (baseline)")
-        wrk(f"{stack.base}/linepay/assets/linepay.css", label="GET /assets/linepay.css")
-        wrk(f"{stack.base}/linepay/checkout", f"{d}/checkout.lua", label="POST /checkout (signed handoff)")
-        wrk(f"{stack.base}/linepay/status?orderId=bench-status", f"{d}/status.lua", label="GET /status (owner)")
-        full_flows(stack, int(os.environ.get("BENCH_FLOWS", "400")), 8)
-        admin_at_scale(stack, int(os.environ.get("BENCH_ORDERS", "1000000")))
+            f.write('wrk.headers["Cookie"] = "%s"\n' % status_cookie)
+        status = wrk(f"{stack.base}/linepay/status?orderId=bench-status", f"{d}/status.lua")
+        row("GET /status (owner's poll)", f"{status['rps']:.0f}", "req/s", status["p50"], status["p99"], "vs php-fpm",
+            f"{ratio(status['rps'], php_status['rps'])} (goal 4x); {100 * status['rps'] / static['rps']:.0f}% of static (goal 35%)")
+        asset = wrk(f"{stack.base}/linepay/assets/linepay.css")
+        row("GET /assets/linepay.css (fallback)", f"{asset['rps']:.0f}", "req/s", asset["p50"], asset["p99"], "vs static",
+            f"{100 * asset['rps'] / static['rps']:.0f}%")
+
+        n = int(os.environ.get("BENCH_CHECKOUT_BODIES", "60000"))
+        bodies_script(f"{d}/php-checkout.lua", [handoff(f"A{run_id}x{i}") for i in range(n)])
+        php_checkout = wrk(f"{stack.base}/php/checkout", f"{d}/php-checkout.lua")
+        row("php-fpm: HMAC + session + INSERT order (anchor)", f"{php_checkout['rps']:.0f}", "req/s", php_checkout["p50"], php_checkout["p99"],
+            "", f"non-2xx {php_checkout['non2xx']}" if php_checkout["non2xx"] else "")
+        bodies_script(f"{d}/checkout.lua", [handoff(f"C{run_id}x{i}") for i in range(n)])
+        checkout = wrk(f"{stack.base}/linepay/checkout", f"{d}/checkout.lua")
+        row("POST /checkout (signed handoff, new order)", f"{checkout['rps']:.0f}", "req/s", checkout["p50"], checkout["p99"], "vs php-fpm",
+            f"{ratio(checkout['rps'], php_checkout['rps'])} (goal 2x)" + (f"; non-2xx {checkout['non2xx']}" if checkout["non2xx"] else ""))
+
+        row("RSS of linepay-fcgi, idle after the rows above", f"{stack.rss_mb():.1f}", "MB", "", "", "goal < 30 MB")
+        flows = int(os.environ.get("BENCH_FLOWS", "10000"))
+        full_flows(stack, flows // 2, 16, label=f"full flows 1-{flows // 2} (6 requests + 4 LINE Pay calls)")
+        rss_half = stack.rss_mb()
+        full_flows(stack, flows - flows // 2, 16, label=f"full flows {flows // 2 + 1}-{flows}")
+        row(f"RSS after {flows // 2} -> {flows} flows", f"{stack.rss_mb():.1f}", "MB", "", "", f"from {rss_half:.1f} MB;", "goal < 40 MB")
+
+        shoppers(stack, int(os.environ.get("BENCH_SHOPPERS", "2000")))
+        cgi_status(stack, "bench-status", status_cookie)
+        bulkhead(stack)
+
+        print("\n| what | figure | p50 | p99 | beside its anchor |\n|---|---|---|---|---|")
+        for what, figure, unit, p50, p99, versus, rat in ROWS:
+            print(f"| {what} | {figure} {unit} | {p50} | {p99} | {versus} {rat} |".replace("  ", " "))
+        orders = int(os.environ.get("BENCH_ORDERS", "0"))
+        if orders: admin_at_scale(stack, orders)
     finally:
         stack.stop()
 

@@ -199,4 +199,4 @@ enum AdminRefusal: Error {
     case forbidden(String)
 }
 
-func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+func hex(_ bytes: [UInt8]) -> String { lowerHex(bytes) }

@@ -106,8 +106,10 @@ extension ResponderWorker {
     func adminURL(_ path: String) -> String { configuration.basePath + "/admin" + path }
 
     func adminContext(_ identity: AdminIdentity?) -> AdminContext {
-        AdminContext(basePath: configuration.basePath, shopName: configuration.shopName, user: identity?.user,
-                     csrfToken: identity?.session.csrfToken, canLogOut: configuration.adminAuth == .password)
+        var c = AdminContext(basePath: configuration.basePath, shopName: configuration.shopName, user: identity?.user,
+                             csrfToken: identity?.session.csrfToken, canLogOut: configuration.adminAuth == .password)
+        c.assetNames = responder.assets.linkedNames
+        return c
     }
 
     func formValue(_ request: FastCGIRequest, _ name: String) -> String? {

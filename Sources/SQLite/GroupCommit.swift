@@ -1,0 +1,170 @@
+import CSQLite
+import Foundation
+
+/// Group commit for one database file in this process: every write transaction of every connection runs, one after
+/// another, on one shared connection, each inside its own SAVEPOINT; whoever finds nobody queued behind it COMMITs
+/// the lot. Writers that queued while a commit was syncing therefore share the next fsync instead of taking one each.
+///
+/// Durability is unchanged (synchronous=FULL, WAL): a caller learns its outcome only after the COMMIT that holds its
+/// changes has returned. A body that throws is rolled back to its savepoint and leaves the others' work alone; a
+/// failed COMMIT (or an error that makes SQLite roll back the whole transaction) fails every member of the batch,
+/// so nobody is told "done" for work that is not on disk.
+final class GroupWriter: @unchecked Sendable {   // @unchecked: every stored property is used under `condition`
+    private let condition = NSCondition()
+    private let path: String
+    private let busyTimeout: Int32
+    /// The shared connection, opened on first use; only the thread holding `busy` touches it.
+    private var shared: SQLiteConnection?
+    private var busy = false
+    private var queued = 0
+    private var open = false
+    /// The batch now collecting members; batches end strictly in order.
+    private var batch = 0
+    private var finishedThrough = -1
+    private var failures: [Int: any Error] = [:]
+    private var commitCount = 0
+    /// Members already in the open batch: a batch commits at `maxMembers` even while others queue, so a steady
+    /// stream of writers can neither hold the file's write lock (other processes) nor hold back its callers for long.
+    private var members = 0
+    static let maxMembers = 32
+
+    /// How many COMMITs (fsyncs) this writer has made, and how many callers wait to join: for tests.
+    var commits: Int { condition.lock(); defer { condition.unlock() }; return commitCount }
+    var waiting: Int { condition.lock(); defer { condition.unlock() }; return queued }
+    var isBusy: Bool { condition.lock(); defer { condition.unlock() }; return busy }
+
+    init(path: String, busyTimeout: Int32) {
+        self.path = path
+        self.busyTimeout = busyTimeout
+    }
+
+    /// Closes the shared connection (the last user of the file has gone; no transaction can be running).
+    func close() {
+        condition.lock()
+        while busy { condition.wait() }
+        shared = nil
+        condition.unlock()
+    }
+
+    /// Runs `body` with `caller`'s statements going to the shared connection, inside the batch's transaction;
+    /// returns once the batch is committed (or throws the body's error, or the batch's).
+    func transaction<T>(_ caller: SQLiteConnection, _ body: () throws -> T) throws -> T {
+        condition.lock()
+        queued += 1
+        while busy { condition.wait() }
+        queued -= 1
+        busy = true
+        let mine = batch
+        let connection: SQLiteConnection
+        do {
+            if shared == nil { shared = try SQLiteConnection(path: path, busyTimeoutMilliseconds: busyTimeout, grouped: false) }
+            connection = shared!
+            if !open {
+                try connection.run("BEGIN IMMEDIATE")
+                open = true
+            }
+        } catch {
+            busy = false
+            condition.broadcast()
+            condition.unlock()
+            throw error
+        }
+        condition.unlock()
+
+        var outcome: Result<T, any Error>
+        do {
+            try connection.run("SAVEPOINT linepay_member")
+            caller.delegate = connection
+            defer { caller.delegate = nil }
+            outcome = .success(try body())
+            caller.recordedRowID = connection.lastInsertRowID
+        } catch {
+            outcome = .failure(error)
+        }
+        var batchError: (any Error)? = nil
+        if connection.inTransaction {
+            switch outcome {
+            case .success: do { try connection.run("RELEASE linepay_member") } catch { batchError = error }
+            case .failure:
+                do { try connection.run("ROLLBACK TO linepay_member"); try connection.run("RELEASE linepay_member") }
+                catch { batchError = error }
+            }
+        } else {
+            // SQLite rolled the whole transaction back (SQLITE_FULL, IOERR...): the batch's earlier members are gone too.
+            batchError = outcome.failureError ?? SQLiteError(code: SQLITE_ABORT, message: "the transaction was rolled back", sql: nil)
+        }
+
+        condition.lock()
+        members += 1
+        if batchError == nil && queued > 0 && members < Self.maxMembers {
+            // Someone is waiting to join: hand the open transaction over; the last of the batch commits.
+            busy = false
+            condition.broadcast()
+            while finishedThrough < mine { condition.wait() }
+        } else {
+            if batchError == nil {
+                condition.unlock()
+                do { try connection.run("COMMIT") } catch { batchError = error }   // the fsync, shared by the batch
+                condition.lock()
+                commitCount += 1
+            }
+            if connection.inTransaction { _ = try? connection.run("ROLLBACK") }
+            if let batchError { failures[mine] = batchError }
+            failures[mine - 1000] = nil
+            open = false
+            members = 0
+            batch += 1
+            finishedThrough = mine
+            busy = false
+            condition.broadcast()
+        }
+        let failure = failures[mine]
+        condition.unlock()
+        let result = try outcome.get()   // the body's own error first: its changes were rolled back either way
+        if let failure { throw failure }
+        return result
+    }
+}
+
+extension Result {
+    fileprivate var failureError: (any Error)? { if case .failure(let e) = self { return e } else { return nil } }
+}
+
+/// The GroupWriter of each database file of this process, kept while a connection to the file is open: when the
+/// last one closes, so does the shared connection, and SQLite removes the -wal and -shm files as it did before
+/// (a CGI run as root must not leave them behind for the web server's user).
+enum GroupWriters {
+    private static let table = NSLock()
+    nonisolated(unsafe) private static var writers: [String: (writer: GroupWriter, users: Int)] = [:]   // guarded by `table`
+
+    static func writer(for path: String, busyTimeout: Int32) -> GroupWriter {
+        table.lock()
+        defer { table.unlock() }
+        if let w = writers[path] { return w.writer }
+        let w = GroupWriter(path: path, busyTimeout: busyTimeout)
+        writers[path] = (w, 0)
+        return w
+    }
+
+    /// A grouped connection to `path` opened.
+    static func retain(_ path: String, busyTimeout: Int32) {
+        let w = writer(for: path, busyTimeout: busyTimeout)
+        table.lock()
+        writers[path] = (w, (writers[path]?.users ?? 0) + 1)
+        table.unlock()
+    }
+
+    /// A grouped connection to `path` closed; the last one closes the shared connection.
+    static func release(_ path: String) {
+        table.lock()
+        guard let entry = writers[path] else { table.unlock(); return }
+        if entry.users > 1 {
+            writers[path] = (entry.writer, entry.users - 1)
+            table.unlock()
+            return
+        }
+        writers[path] = nil
+        table.unlock()
+        entry.writer.close()
+    }
+}
