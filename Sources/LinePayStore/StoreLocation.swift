@@ -7,6 +7,9 @@ public enum StoreLocation: Sendable {
     /// A PostgreSQL database shared by several machines.
     case postgresql(PostgreSQLOptions)
 
+    /// Whether a `database` value is a PostgreSQL URL (postgresql:// or postgres://) rather than a file.
+    public static func isPostgreSQL(_ database: String) -> Bool { PostgreSQLOptions.isURL(database) }
+
     /// The location a `database` value names; `password` only for a URL (from `database_password_file`).
     public static func parse(_ database: String, password: String? = nil, statementTimeoutMilliseconds: Int = 10_000) throws -> StoreLocation {
         guard PostgreSQLOptions.isURL(database) else { return .sqlite(path: database) }

@@ -35,7 +35,7 @@ final class CommandContext {
         if let loaded { return loaded }
         let c = try ResponderConfiguration.load(path: try configPath)
         let s: OrderStore
-        do { s = try OrderStore(path: c.database) } catch { throw ConfigurationError("database \(c.database): \(error)") }
+        do { s = try OrderStore(c.store) } catch { throw ConfigurationError("database \(c.store.description): \(error)") }
         loaded = (c, s)
         return (c, s)
     }
