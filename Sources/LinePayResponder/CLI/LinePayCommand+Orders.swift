@@ -63,6 +63,7 @@ final class CommandContext {
         case "config": return try configCheck()
         case "sign": return try sign()
         case "seed": return try seed()
+        case "migrate": return try migrate()
         default: throw UsageError("unknown command '\(command)'")
         }
     }
