@@ -6,6 +6,8 @@ DEB_RUNTIME = nginx-light libfcgi-bin spawn-fcgi apache2 libapache2-mod-fcgid ph
 DEB_BROWSER = chromium chromium-driver python3-selenium python3-pytest python3-pytest-timeout python3-pil fonts-noto-cjk fonts-thai-tlwg openssl
 # The demo's port: make run PORT=8081
 PORT       ?= 8080
+# The demo's store: make run DB=postgresql (a local PostgreSQL in .run/pg); SQLite by default.
+DB         ?= sqlite
 
 .PHONY: all deps build test bench screenshots run sandbox stop clean
 
@@ -53,9 +55,10 @@ bench: deps
 	$(SWIFT) build -c release
 	LINEPAY_BIN_DIR="$$($(SWIFT) build -c release --show-bin-path)" python3 Tests/Bench/bench.py
 
-# The demo shop, linepay-fcgi and the LINE Pay sandbox behind nginx on 127.0.0.1:$(PORT), until Ctrl-C (nginx/demo.sh).
+# The demo shop, linepay-fcgi and the LINE Pay sandbox behind nginx on 127.0.0.1:$(PORT), until Ctrl-C (nginx/demo.sh);
+# DB=postgresql stores the orders in a local PostgreSQL instead of .run/linepay.sqlite.
 run: build
-	BIN_DIR="$(BIN_DIR)" PORT="$(PORT)" nginx/demo.sh run
+	BIN_DIR="$(BIN_DIR)" PORT="$(PORT)" DB="$(DB)" nginx/demo.sh run
 
 # Only the LINE Pay sandbox behind nginx on 127.0.0.1:$(PORT); prints its URL and the demo channel.
 sandbox: build
