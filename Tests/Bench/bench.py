@@ -56,7 +56,8 @@ def handoff(order_id):
 
 
 class Stack:
-    def __init__(self):
+    def __init__(self, database=None):
+        self.database = database   # None: a SQLite file in the stack's folder; else a postgresql:// URL
         self.dir = tempfile.mkdtemp(prefix="linepay-bench-")
         self.port = free_port()
         self.procs = []
@@ -93,7 +94,7 @@ http {{
             f.write(f"""channel_id = 1234567890
 channel_secret = {SECRET}
 api_base_url = {base}
-database = {d}/linepay.sqlite
+database = {self.database or d + "/linepay.sqlite"}
 public_base_url = {base}/linepay
 handoff_secret = {HANDOFF}
 return_url = {base}/shop/return
@@ -233,6 +234,49 @@ def admin_at_scale(stack, orders):
         print(f"  {label:<32} median {times[10]:6.1f} ms   max {times[-1]:6.1f} ms")
 
 
+PG_BIN = "/usr/lib/postgresql/15/bin"
+
+
+def postgresql_rows():
+    """/status and the full flow again with the orders in PostgreSQL (issue 13): a private server, initdb'd in a
+    temporary folder as an unprivileged user when we are root, fsync on as a shop would run it, stopped at the end."""
+    pg_dir = tempfile.mkdtemp(prefix="linepay-pg-bench-")
+    as_user = []
+    if os.getuid() == 0:
+        import pwd
+        try: pw = pwd.getpwnam("linepaytest")
+        except KeyError: pw = pwd.getpwnam("nobody")
+        os.chown(pg_dir, pw.pw_uid, pw.pw_gid)
+        as_user = ["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--clear-groups", "--"]
+    port = free_port()
+    server, stack = None, None
+    try:
+        subprocess.run(as_user + [f"{PG_BIN}/initdb", "-D", f"{pg_dir}/data", "-U", "linepay", "--auth=trust", "--no-locale",
+                                  "-E", "UTF8"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+        server = subprocess.Popen(as_user + [f"{PG_BIN}/postgres", "-D", f"{pg_dir}/data", "-p", str(port), "-k", pg_dir,
+                                             "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=100"],
+                                  start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                  stderr=open(f"{pg_dir}/postgres.log", "w"))
+        wait_for(lambda: subprocess.run([f"{PG_BIN}/pg_isready", "-q", "-h", "127.0.0.1", "-p", str(port)]).returncode == 0,
+                 "postgres", timeout=60)
+        subprocess.run([f"{PG_BIN}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "linepay", "bench"], check=True, timeout=60)
+        stack = Stack(database=f"postgresql://linepay@127.0.0.1:{port}/bench")
+        c = http.client.HTTPConnection("127.0.0.1", stack.port)
+        s, h, body = request(c, "POST", "/linepay/checkout", handoff("bench-status"))
+        with open(f"{stack.dir}/status.lua", "w") as f:
+            f.write('wrk.headers["Cookie"] = "%s"\n' % h["set-cookie"].split(";")[0])
+        print("the same with the store in PostgreSQL 15 (one local server, fsync on):")
+        wrk(f"{stack.base}/linepay/status?orderId=bench-status", f"{stack.dir}/status.lua", label="GET /status (owner), PostgreSQL")
+        full_flows(stack, int(os.environ.get("BENCH_FLOWS", "400")), 8)
+    finally:
+        if stack: stack.stop()
+        if server:
+            os.killpg(server.pid, signal.SIGINT)   # fast shutdown
+            try: server.wait(timeout=30)
+            except subprocess.TimeoutExpired: os.killpg(server.pid, signal.SIGKILL); server.wait(timeout=5)
+        shutil.rmtree(pg_dir, ignore_errors=True)
+
+
 def main():
     stack = Stack()
     try:
@@ -250,6 +294,7 @@ def main():
         wrk(f"{stack.base}/linepay/checkout", f"{d}/checkout.lua", label="POST /checkout (signed handoff)")
         wrk(f"{stack.base}/linepay/status?orderId=bench-status", f"{d}/status.lua", label="GET /status (owner)")
         full_flows(stack, int(os.environ.get("BENCH_FLOWS", "400")), 8)
+        postgresql_rows()
         admin_at_scale(stack, int(os.environ.get("BENCH_ORDERS", "1000000")))
     finally:
         stack.stop()
