@@ -38,7 +38,7 @@ build: deps
 # Swift run must print its closing summary with as many tests as the suites declare (Tests/run-swift-tests.sh).
 test: deps
 	$(SWIFT) build --build-tests
-	LINEPAY_BIN_DIR="$(BIN_DIR)" SWIFT="$(SWIFT)" Tests/run-swift-tests.sh; status=$$?; Tests/postgres-cleanup.sh; exit $$status
+	LINEPAY_BIN_DIR="$(BIN_DIR)" SWIFT="$(SWIFT)" Tests/with-postgres.sh Tests/run-swift-tests.sh; status=$$?; Tests/postgres-cleanup.sh; exit $$status
 	Tests/bounded.sh 120 php www/examples/test-vectors.php ../shared/test-vectors/handoff.json
 	PYTHONDONTWRITEBYTECODE=1 LINEPAY_BIN_DIR="$(BIN_DIR)" Tests/bounded.sh 900 /usr/bin/python3 -m pytest Tests/browser -q
 	Tests/bounded.sh 120 php www/examples/test-messages.php Tests/vectors/messages.json

@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "LinePayTests", dependencies: ["LinePay", "TestSupport"]),
         .testTarget(name: "LinePayTestingTests", dependencies: ["LinePayTesting", "LinePay"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "SQLite", "TestSupport"]),
-        .testTarget(name: "LinePayStoreTests", dependencies: ["LinePayStore", "LinePay", "TestSupport"]),
+        .testTarget(name: "LinePayStoreTests", dependencies: ["LinePayStore", "PostgreSQL", "LinePay", "TestSupport"]),
         .testTarget(name: "LinePayPagesTests", dependencies: ["LinePayPages"]),
         .testTarget(name: "LinePayResponderTests", dependencies: ["LinePayResponder", "LinePayStore", "LinePay", "FastCGI", "TestSupport"]),
         .testTarget(name: "LinePayAdminTests", dependencies: ["LinePayResponder", "LinePayStore", "LinePay", "TestSupport"]),

@@ -6,10 +6,11 @@ import TestSupport
 
 /// `linepay migrate --from FILE --to postgresql://...`: a shop's SQLite database, seeded with 100,000 orders and
 /// holding real flows (events, outbox, operations, refunds, sessions), copied whole, checked by the command and here.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct MigrateTests {
-    @Test func aSeededDatabaseOfOneHundredThousandOrdersArrivesWithIdenticalCountsAndSums() throws {
-        let pg = try PostgresServer()
-        let url = try pg.createDatabase("migrate")
+/// Part of the serialized SeveralServersTests suite: these long tests run one at a time, leaving the other
+/// suites the test threads.
+extension SeveralServersTests {
+    @Test func migrateASeededDatabaseOfOneHundredThousandOrdersArrivesWithIdenticalCountsAndSums() throws {
+        let url = try PostgresServer.sharedDatabase("migrate")
         let directory = makeTemporaryDirectory("migrate")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let file = directory + "/shop.sqlite3"

@@ -11,15 +11,16 @@ import TestSupport
 
     /// One PostgreSQL, one LINE Pay sandbox, one shop notification endpoint, two servers.
     final class Shop2: @unchecked Sendable {   // read-only after init; the harnesses lock what they record
-        let pg: PostgresServer
+        /// Its own server only for the test that stops it; the others take a database on the run's shared one.
+        let pg: PostgresServer?
         let url: String
         let sandbox: SandboxHarness
         let notifications = ScriptedServer { _ in .respond(status: 200, body: "") }
         let servers: [ResponderHarness]
 
-        init(config: [String] = SeveralServersTests.fastReconciler) throws {
-            pg = try PostgresServer()
-            let url = try pg.createDatabase("shop")
+        init(config: [String] = SeveralServersTests.fastReconciler, ownServer: Bool = false) throws {
+            pg = ownServer ? try PostgresServer() : nil
+            let url = try pg?.createDatabase("shop") ?? PostgresServer.sharedDatabase("shop")
             let sandbox = try SandboxHarness(extraArguments: ["--no-fault-by-amount"])
             let notifications = self.notifications
             servers = try (0..<2).map { _ in
@@ -141,7 +142,8 @@ import TestSupport
     }
 
     @Test func postgreSQLStoppedDuringTrafficAnswers503AndWhatWasInFlightSettlesAfter() throws {
-        let shop = try Shop2()
+        let shop = try Shop2(ownServer: true)
+        let pg = try #require(shop.pg)
         let orderId = Shop.newOrderId()
         let tx = try shop.reserve(Browser(Browser.iPhone), orderId: orderId)
         let confirmURL = try #require(try shop.sandbox.approve(tx)["confirmUrl"] as? String)
@@ -154,7 +156,7 @@ import TestSupport
         }
         shopper.start()
         #expect(waitUntil(timeout: 20) { CrashAndReconcileTests.linePay(shop.servers[0], tx)["status"] as? String == "captured" })
-        try shop.pg.stop()
+        try pg.stop()
 
         #expect(waitUntil(timeout: 30) { confirmStatus.current != 0 })
         #expect(confirmStatus.current == 503, "the confirm whose answer could not be stored: \(confirmStatus.current)")
@@ -167,7 +169,7 @@ import TestSupport
         }
         for i in 0..<2 { #expect(!shop.servers[i].process.output.contains("password")) }
 
-        try shop.pg.start()
+        try pg.start()
         // The reconcilers settle the interrupted Confirm from LINE Pay's records, without a second Confirm.
         #expect(waitUntil(timeout: 60) { (try? shop.order(orderId)?.state) == .paid }, "still \(String(describing: try? shop.order(orderId)?.state))")
         #expect(try shop.sandbox.calls(operation: "confirm").count == 1)

@@ -20,7 +20,7 @@ final class TestDatabase {
         self.backend = backend
         switch backend {
         case .sqlite: path = directory + "/orders.sqlite"
-        case .postgresql: path = try PostgresServer.shared.get().createDatabase("store")
+        case .postgresql: path = try PostgresServer.sharedDatabase("store")
         }
     }
 

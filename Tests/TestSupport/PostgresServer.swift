@@ -6,6 +6,8 @@ import Foundation
 /// where Debian's `postgresql-15` puts them. fsync is off: these tests are about concurrency, not power loss.
 /// The server is one ManagedProcess (its own process group) and ends with this object; `stop` and `start` let a
 /// test take the database away under traffic. `Tests/postgres-cleanup.sh` kills any a crashed run left behind.
+/// Tests that only need a database use `sharedDatabase`: under `make test` one server for the whole run is started
+/// outside the test process (Tests/with-postgres.sh), so no test thread waits for an initdb.
 public final class PostgresServer: @unchecked Sendable {   // @unchecked: `process` only changes in stop/start
     public static let binDir = ProcessInfo.processInfo.environment["LINEPAY_PG_BIN"] ?? "/usr/lib/postgresql/15/bin"
     public static let superuser = "linepay"
@@ -13,7 +15,6 @@ public final class PostgresServer: @unchecked Sendable {   // @unchecked: `proce
     public let directory: String
     public let port: Int
     public private(set) var process: ManagedProcess?
-    private let databases = Locked(0)
 
     /// The server the store suites share (one per test process, stopped when the process exits).
     public static let shared: Result<PostgresServer, any Error> = Result {
@@ -52,11 +53,26 @@ public final class PostgresServer: @unchecked Sendable {   // @unchecked: `proce
 
     /// A new, empty database; returns its URL.
     public func createDatabase(_ prefix: String = "t") throws -> String {
-        let n = databases.withLock { $0 += 1; return $0 }
+        try Self.createDatabase(port: port, prefix)
+    }
+
+    /// A new, empty database on the server at `port`; returns its URL.
+    public static func createDatabase(port: Int, _ prefix: String = "t") throws -> String {
+        let n = created.withLock { $0 += 1; return $0 }
         let name = "\(prefix)_\(getpid())_\(n)"
         let r = try runProcess("\(Self.binDir)/createdb", ["-h", "127.0.0.1", "-p", String(port), "-U", Self.superuser, name])
         guard r.status == 0 else { throw HarnessError("createdb \(name): \(r.stderr)") }
-        return url(name)
+        return "postgresql://\(Self.superuser)@127.0.0.1:\(port)/\(name)"
+    }
+    private static let created = Locked(0)
+
+    /// A new, empty database on the run's shared server: the one `Tests/with-postgres.sh` started for `make test`
+    /// (LINEPAY_TEST_PG_PORT), else one this process starts on first use (a plain `swift test`).
+    public static func sharedDatabase(_ prefix: String = "t") throws -> String {
+        if let port = ProcessInfo.processInfo.environment["LINEPAY_TEST_PG_PORT"].flatMap(Int.init) {
+            return try createDatabase(port: port, prefix)
+        }
+        return try shared.get().createDatabase(prefix)
     }
 
     /// Starts the server on its data folder and waits until it accepts connections.
