@@ -1,11 +1,13 @@
 # Two commands matter: `make run` (the demo) and `make test` (the whole suite). Each installs what it needs.
 SWIFT      ?= swift
 BIN_DIR     = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
-DEB_BUILD   = pkg-config libfcgi-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev
-DEB_RUNTIME = nginx-light libfcgi-bin spawn-fcgi apache2 libapache2-mod-fcgid php-cli php-cgi
+DEB_BUILD   = pkg-config libfcgi-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev libpq-dev
+DEB_RUNTIME = nginx-light libfcgi-bin spawn-fcgi apache2 libapache2-mod-fcgid php-cli php-cgi postgresql
 DEB_BROWSER = chromium chromium-driver python3-selenium python3-pytest python3-pytest-timeout python3-pil fonts-noto-cjk fonts-thai-tlwg openssl
 # The demo's port: make run PORT=8081
 PORT       ?= 8080
+# The demo's store: make run DB=postgresql (a local PostgreSQL in .run/pg); SQLite by default.
+DB         ?= sqlite
 
 .PHONY: all deps build test bench screenshots run sandbox stop clean
 
@@ -24,6 +26,10 @@ deps:
 	    echo "missing Debian packages:$$missing (run as root, or: sudo apt-get install$$missing)"; exit 1; \
 	  fi; \
 	fi
+	@# The test PostgreSQL servers run as this unprivileged user when we are root (PostgreSQL refuses root).
+	@if [ "$$(id -u)" = 0 ] && ! id linepaytest >/dev/null 2>&1; then \
+	  useradd --system --no-create-home --shell /usr/sbin/nologin linepaytest; \
+	fi
 
 build: deps
 	$(SWIFT) build
@@ -32,7 +38,7 @@ build: deps
 # Swift run must print its closing summary with as many tests as the suites declare (Tests/run-swift-tests.sh).
 test: deps
 	$(SWIFT) build --build-tests
-	LINEPAY_BIN_DIR="$(BIN_DIR)" SWIFT="$(SWIFT)" Tests/run-swift-tests.sh
+	LINEPAY_BIN_DIR="$(BIN_DIR)" SWIFT="$(SWIFT)" Tests/with-postgres.sh Tests/run-swift-tests.sh; status=$$?; Tests/postgres-cleanup.sh; exit $$status
 	Tests/bounded.sh 120 php www/examples/test-vectors.php ../shared/test-vectors/handoff.json
 	Tests/bounded.sh 120 php www/examples/test-vectors.php Tests/vectors/handoff-shipping.json
 	PYTHONDONTWRITEBYTECODE=1 LINEPAY_BIN_DIR="$(BIN_DIR)" Tests/bounded.sh 900 /usr/bin/python3 -m pytest Tests/browser -q
@@ -56,9 +62,10 @@ bench: deps
 	$(SWIFT) build -c release
 	LINEPAY_BIN_DIR="$$($(SWIFT) build -c release --show-bin-path)" python3 Tests/Bench/bench.py
 
-# The demo shop, linepay-fcgi and the LINE Pay sandbox behind nginx on 127.0.0.1:$(PORT), until Ctrl-C (nginx/demo.sh).
+# The demo shop, linepay-fcgi and the LINE Pay sandbox behind nginx on 127.0.0.1:$(PORT), until Ctrl-C (nginx/demo.sh);
+# DB=postgresql stores the orders in a local PostgreSQL instead of .run/linepay.sqlite.
 run: build
-	BIN_DIR="$(BIN_DIR)" PORT="$(PORT)" nginx/demo.sh run
+	BIN_DIR="$(BIN_DIR)" PORT="$(PORT)" DB="$(DB)" nginx/demo.sh run
 
 # Only the LINE Pay sandbox behind nginx on 127.0.0.1:$(PORT); prints its URL and the demo channel.
 sandbox: build

@@ -13,25 +13,30 @@ let package = Package(
         .executable(name: "linepay-sandbox", targets: ["linepay-sandbox"]),
     ],
     targets: [
-        // C libraries from Debian (libfcgi-dev, libsqlite3-dev, libssl-dev, libcurl4-openssl-dev).
+        // C libraries from Debian (libfcgi-dev, libsqlite3-dev, libssl-dev, libcurl4-openssl-dev, libpq-dev).
         .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi"),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3"),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto"),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl"),
+        .systemLibrary(name: "CPostgreSQL", pkgConfig: "libpq"),
 
         // The LINE Pay Online API v3 client: signing, typed endpoints, outcomes. Knows nothing of FastCGI or SQLite.
         .target(name: "LinePay", dependencies: ["COpenSSL", "CCurl"]),
         // An in-memory, scripted LINE Pay for tests (ours and a shop's): a LinePayTransport with faults and a clock.
         .target(name: "LinePayTesting", dependencies: ["LinePay"]),
         // A thin Swift face on SQLite: one connection, prepared statements, transactions.
-        .target(name: "SQLite", dependencies: ["CSQLite"]),
+        // The values, rows and connection protocol the store is written against, shared by both databases.
+        .target(name: "DatabaseCore", dependencies: []),
+        .target(name: "SQLite", dependencies: ["CSQLite", "DatabaseCore"]),
+        // A thin Swift face on libpq: one connection per thread, `?` SQL, reconnect with backoff, SQLSTATE errors.
+        .target(name: "PostgreSQL", dependencies: ["CPostgreSQL", "DatabaseCore"]),
         // A thin Swift face on libfcgi: threaded accept loop, CGI fallback, request/response as plain data.
         .target(name: "FastCGI", dependencies: ["CFastCGI"]),
         // The local LINE Pay v3 simulator: checks signatures, keeps transactions, plays the shopper, injects faults.
         .target(name: "LinePaySandbox", dependencies: ["LinePay", "SQLite", "FastCGI", "LinePayPages"]),
 
         // Orders, items, sessions, the event log and the notification outbox in SQLite; every change conditional.
-        .target(name: "LinePayStore", dependencies: ["SQLite", "LinePay"]),
+        .target(name: "LinePayStore", dependencies: ["SQLite", "PostgreSQL", "LinePay"]),
         // The payment core: the order's state machine, after-sale operations and the reconciler. No HTTP, no pages.
         .target(name: "LinePayCheckout", dependencies: ["LinePay", "LinePayStore"]),
         // The responder's configuration file (every key checked) and the admin password hash: shared by linepay-fcgi and linepay.
@@ -50,7 +55,7 @@ let package = Package(
         .testTarget(name: "LinePayTests", dependencies: ["LinePay", "TestSupport"]),
         .testTarget(name: "LinePayTestingTests", dependencies: ["LinePayTesting", "LinePay"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "SQLite", "TestSupport"]),
-        .testTarget(name: "LinePayStoreTests", dependencies: ["LinePayStore", "LinePay", "TestSupport"]),
+        .testTarget(name: "LinePayStoreTests", dependencies: ["LinePayStore", "PostgreSQL", "LinePay", "TestSupport"]),
         .testTarget(name: "LinePayPagesTests", dependencies: ["LinePayPages"]),
         .testTarget(name: "LinePayResponderTests", dependencies: ["LinePayResponder", "LinePayConfig", "LinePayCheckout", "LinePayStore", "LinePay", "FastCGI", "TestSupport"]),
         .testTarget(name: "LinePayAdminTests", dependencies: ["LinePayResponder", "LinePayConfig", "LinePayCheckout", "LinePayStore", "LinePay", "TestSupport"]),

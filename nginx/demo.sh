@@ -5,7 +5,8 @@
 #   nginx/demo.sh sandbox   only the LINE Pay sandbox behind nginx, until Ctrl-C
 #   nginx/demo.sh stop      stops what an earlier run left running (by the pid files in .run/)
 #
-# Environment: PORT (8080), BIN_DIR (where swift build put linepay-fcgi and linepay-sandbox; .build/debug).
+# Environment: PORT (8080), BIN_DIR (where swift build put linepay-fcgi and linepay-sandbox; .build/debug),
+# DB (sqlite, or postgresql: a local PostgreSQL 15 in .run/pg on 127.0.0.1:PG_PORT, PORT + 10000 by default).
 # Everything it writes goes to .run/ in the repository: configs, sockets, pid files, logs, SQLite files.
 set -euo pipefail
 
@@ -14,6 +15,9 @@ RUN=$ROOT/.run
 PORT=${PORT:-8080}
 BIN_DIR=${BIN_DIR:-$ROOT/.build/debug}
 BASE=http://127.0.0.1:$PORT
+DB=${DB:-sqlite}
+PG_PORT=${PG_PORT:-$((PORT + 10000))}
+PG_BIN=/usr/lib/postgresql/15/bin
 
 # The sandbox's built-in demo channel, and the secret the demo shop signs its checkout forms with.
 CHANNEL_ID=1234567890
@@ -22,6 +26,8 @@ HANDOFF_SECRET=demo-handoff-secret-0123456789
 
 # The processes, in the order they start; they stop in the reverse order. Each has .run/NAME.pid and .run/NAME.log.
 ALL=(sandbox linepay-fcgi php-cgi nginx)
+[[ $DB == postgresql ]] && ALL=(postgres "${ALL[@]}")
+[[ $DB == sqlite || $DB == postgresql ]] || { echo "demo: DB must be sqlite or postgresql, not $DB" >&2; exit 1; }
 
 say() { printf 'demo: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -142,13 +148,15 @@ write_configs() {
     fi
     sed "${sed_args[@]}" "$ROOT/nginx/demo.conf.in" >"$RUN/nginx.conf"
     [[ $mode == run ]] || return 0
+    local DATABASE=$RUN/linepay.sqlite
+    [[ $DB == postgresql ]] && DATABASE=postgresql://linepay@127.0.0.1:$PG_PORT/linepay
     cat >"$RUN/linepay.conf" <<EOF
 # Written by nginx/demo.sh for \`make run\` (rewritten on every run): the responder talks to the local sandbox.
 # Every key is explained in docs/linepay.conf.example.
 channel_id = $CHANNEL_ID
 channel_secret = $CHANNEL_SECRET
 api_base_url = $BASE
-database = $RUN/linepay.sqlite
+database = $DATABASE
 public_base_url = $BASE/linepay
 handoff_secret = $HANDOFF_SECRET
 return_url = $BASE/shop/return.php
@@ -157,6 +165,32 @@ shop_name = Demo Tea Shop
 assets_dir = $ROOT/www
 EOF
     chmod 600 "$RUN/linepay.conf"
+}
+
+# PostgreSQL refuses to run as root: as root, the server runs as linepaytest (make deps creates it) or nobody.
+# setpriv execs, so the pid recorded is the server's own.
+PG_AS=()
+if [[ $(id -u) == 0 ]]; then
+    PG_USER=linepaytest
+    id "$PG_USER" >/dev/null 2>&1 || PG_USER=nobody
+    PG_AS=(setpriv --reuid="$(id -u "$PG_USER")" --regid="$(id -g "$PG_USER")" --clear-groups --)
+fi
+
+pg_ready() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"; }
+
+# A local PostgreSQL for DB=postgresql: created in .run/pg on first use (kept between runs, like the SQLite file).
+start_postgres() {
+    [[ -x $PG_BIN/postgres ]] || die "$PG_BIN/postgres is missing (make deps installs it: Debian package postgresql)"
+    mkdir -p "$RUN/pg"
+    [[ $(id -u) == 0 ]] && chown "$(id -u "$PG_USER"):$(id -g "$PG_USER")" "$RUN/pg"
+    if [[ ! -f $RUN/pg/data/PG_VERSION ]]; then
+        "${PG_AS[@]}" "$PG_BIN/initdb" -D "$RUN/pg/data" -U linepay --auth=trust --no-locale -E UTF8 >"$RUN/postgres-initdb.log" 2>&1 \
+            || { tail -n 20 "$RUN/postgres-initdb.log" >&2; die "initdb failed"; }
+    fi
+    start postgres "${PG_AS[@]}" "$PG_BIN/postgres" -D "$RUN/pg/data" -p "$PG_PORT" -k "$RUN/pg" -c listen_addresses=127.0.0.1
+    wait_until postgres pg_ready
+    "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U linepay linepay 2>/dev/null || true   # exists after the first run
+    say "postgres listens on 127.0.0.1:$PG_PORT (database linepay)"
 }
 
 start_sandbox() {
@@ -238,6 +272,7 @@ cmd_run() {
     preflight
     [[ -x $BIN_DIR/linepay-fcgi ]] || die "$BIN_DIR/linepay-fcgi is missing: run swift build (or make build)"
     write_configs run
+    [[ $DB == postgresql ]] && start_postgres
     start_sandbox
     start_responder
     start_php
@@ -252,6 +287,7 @@ cmd_run() {
   Amount-digit faults are ON (not LINE Pay's behaviour): a total ending in 7 stalls the confirm, 8 drops
   its answer after paying, 9 is refused with 1281.
   Logs, sockets and SQLite files: .run/   Notifications received by the shop: .run/notify.log
+  Orders are stored in: $(grep '^database' "$RUN/linepay.conf" | cut -d' ' -f3)
   Ctrl-C stops everything (or, from another terminal: make stop).
 
 EOF

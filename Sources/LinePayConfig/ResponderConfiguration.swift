@@ -2,6 +2,7 @@ import Foundation
 import LinePay
 import LinePayStore
 import LinePayCheckout
+import LinePayStore
 
 /// The responder's settings, read from `key = value` lines. Every key is checked; an error names the file, line and key.
 public struct ResponderConfiguration: Sendable {
@@ -11,6 +12,10 @@ public struct ResponderConfiguration: Sendable {
     /// Online API v3 (the legacy API, default) or v4: every call's path starts /v3/ or /v4/.
     public var apiVersion = LinePayAPIVersion.v3
     public var database = ""
+    /// Where `database` points, with the password from `database_password_file` (PostgreSQL): what OrderStore opens.
+    public var store = StoreLocation.sqlite(path: "")
+    /// statement_timeout of every PostgreSQL session, in milliseconds.
+    public var databaseStatementTimeout = 10_000
     /// The absolute URL of the location block, e.g. https://shop.example/linepay (confirmUrl = this + "/confirm").
     public var publicBaseURL = ""
     public var handoffSecret = ""
@@ -73,7 +78,9 @@ public struct ResponderConfiguration: Sendable {
         "channel_secret_file": "a file holding the channel secret key",
         "api_base_url": "https://sandbox-api-pay.line.me, https://api-pay.line.me or the local sandbox's URL",
         "api_version": "v3 or v4 (default v3)",
-        "database": "the SQLite file",
+        "database": "the SQLite file, or postgresql://user@host:5432/dbname (libpq parameters such as ?sslmode=verify-full allowed, no password)",
+        "database_password_file": "a file holding the PostgreSQL password (first line)",
+        "database_statement_timeout": "milliseconds a PostgreSQL statement may run (default 10000)",
         "public_base_url": "the absolute URL of the location block, e.g. https://shop.example/linepay",
         "handoff_secret": "the secret the shop signs handoffs with (16 characters or more)",
         "return_url": "the shop page the shopper returns to (absolute URL)",
@@ -121,6 +128,7 @@ public struct ResponderConfiguration: Sendable {
         var c = ResponderConfiguration()
         var seen = Set<String>()
         var secretFile: String? = nil
+        var passwordFile: String? = nil
         for (index, raw) in text.components(separatedBy: "\n").enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
@@ -149,7 +157,17 @@ public struct ResponderConfiguration: Sendable {
                 c.apiVersion = v
             case "database":
                 guard !value.isEmpty else { throw bad() }
+                if StoreLocation.isPostgreSQL(value) {
+                    // Checked here for its shape only; a password written in it is refused without being repeated.
+                    do { _ = try StoreLocation.parse(value) } catch { throw ConfigurationError("\(at): database: \(error)") }
+                }
                 c.database = value
+            case "database_password_file":
+                guard !value.isEmpty else { throw bad() }
+                passwordFile = value
+            case "database_statement_timeout":
+                guard let ms = Int(value), ms >= 100, ms <= 3_600_000 else { throw bad() }
+                c.databaseStatementTimeout = ms
             case "public_base_url":
                 guard isHTTPURL(value, allowHTTPOnLoopback: true) else { throw bad() }
                 // confirmUrl and cancelUrl are this plus a path: a query or fragment would end up in the wrong place,
@@ -269,6 +287,19 @@ public struct ResponderConfiguration: Sendable {
         for required in ["channel_id", "database", "public_base_url", "handoff_secret", "return_url"] where !seen.contains(required) {
             throw ConfigurationError("\(file): '\(required)' is required (\(keys[required]!))")
         }
+        var password: String? = nil
+        if let passwordFile {
+            guard StoreLocation.isPostgreSQL(c.database) else {
+                throw ConfigurationError("\(file): database_password_file is for a postgresql:// database")
+            }
+            guard let data = FileManager.default.contents(atPath: passwordFile),
+                  let first = String(data: data, encoding: .utf8)?.split(separator: "\n", omittingEmptySubsequences: false).first,
+                  !first.isEmpty
+            else { throw ConfigurationError("\(file): database_password_file '\(passwordFile)' cannot be read or is empty") }
+            password = String(first.hasSuffix("\r") ? first.dropLast() : first)
+        }
+        do { c.store = try StoreLocation.parse(c.database, password: password, statementTimeoutMilliseconds: c.databaseStatementTimeout) }
+        catch { throw ConfigurationError("\(file): database: \(error)") }
         if c.channelSecret.isEmpty { throw ConfigurationError("\(file): 'channel_secret' or 'channel_secret_file' is required") }
         if c.adminAuth == .password && c.adminPasswordHash == nil {
             throw ConfigurationError("\(file): admin_auth = password needs admin_password_hash (make one with: linepay admin-password)")

@@ -7,7 +7,8 @@ import LinePayPages
 import LinePayStore
 
 /// The checkout responder, shared by every thread: configuration, the LINE Pay client, the static assets.
-/// `makeHandler()` gives each FastCGI thread a `ResponderWorker` with its own SQLite connection.
+/// `makeHandler()` gives each FastCGI thread a `ResponderWorker` with its own database connection (SQLite or PostgreSQL;
+/// a PostgreSQL one reconnects by itself after a restart, and a request that finds it down gets the 503 page).
 public final class Responder: Sendable {
     public let configuration: ResponderConfiguration
     let client: LinePayClient
@@ -42,12 +43,12 @@ public final class Responder: Sendable {
             ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
         ]
         assets = try Assets(directory: configuration.assetsDir)
-        _ = try OrderStore(path: configuration.database)
+        _ = try OrderStore(configuration.store)
     }
 
     /// A handler for one thread (one OrderStore, one curl handle through the client's thread-local transport).
     public func makeHandler() throws -> (FastCGIRequest) -> FastCGIResponse {
-        let worker = ResponderWorker(responder: self, core: makeCore(store: try OrderStore(path: configuration.database)))
+        let worker = ResponderWorker(responder: self, core: makeCore(store: try OrderStore(configuration.store)))
         return { worker.handle($0) }
     }
 
@@ -64,7 +65,7 @@ public final class Responder: Sendable {
         var store: OrderStore? = nil
         while !stop() {
             do {
-                if store == nil { store = try OrderStore(path: configuration.database) }
+                if store == nil { store = try OrderStore(configuration.store) }
                 let report = try Reconciler(core: makeCore(store: store!)).run(now: unixNow())
                 for line in report.lines where !line.contains(": still ") {
                     FileHandle.standardError.write(Data("linepay-fcgi: reconcile: \(line)\n".utf8))
@@ -80,7 +81,7 @@ public final class Responder: Sendable {
     /// Delivers due notifications until `stop` returns true, and deletes expired shopper and admin sessions every
     /// `session_cleanup_interval` (issue 10, attack 6: replayed handoffs must not grow the database); one thread, its own store.
     public func runNotifier(stop: @escaping @Sendable () -> Bool) {
-        guard let store = try? OrderStore(path: configuration.database) else { return }
+        guard let store = try? OrderStore(configuration.store) else { return }
         let notifier = configuration.notifier(store: store)
         var lastCleanUp: Int64 = 0
         while !stop() {
@@ -97,7 +98,7 @@ public final class Responder: Sendable {
     /// Delivers what is due once (CGI mode and `linepay notify`); returns how many were delivered.
     @discardableResult
     public func deliverNotificationsOnce() -> Int {
-        guard let store = try? OrderStore(path: configuration.database) else { return 0 }
+        guard let store = try? OrderStore(configuration.store) else { return 0 }
         // CGI has no background loop: each run cleans up what has expired (an indexed DELETE, usually of nothing).
         _ = try? store.deleteExpired(now: unixNow(), loginWindow: ResponderWorker.loginWindow)
         return configuration.notifier(store: store)?.deliverDue(now: unixNow()) ?? 0

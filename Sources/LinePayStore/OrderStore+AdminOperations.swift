@@ -169,7 +169,7 @@ extension OrderStore {
                 VALUES (?, ?, ?, '0', 'confirming', 1, ?, 'admin', ?, ?, ?)
                 """, [.text(orderId), .text(source.currency), text, .text(orderId), .text("charge:" + idempotencyKey),
                       .integer(now), .integer(now)])
-            let row = connection.lastInsertRowID
+            let row = try connection.lastInsertRowID
             try connection.run("INSERT INTO items (order_row, position, item_id, name, price, quantity, image_url) VALUES (?, 0, NULL, ?, ?, 1, NULL)",
                                [.integer(row), .text(productName), text])
             try connection.run("""

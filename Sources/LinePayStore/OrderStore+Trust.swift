@@ -48,7 +48,7 @@ extension OrderStore {
     // MARK: Counters
 
     func bumpCounter(_ name: String) throws {
-        try connection.run("INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1",
+        try connection.run("INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = counters.value + 1",
                            [.text(name)])
     }
 

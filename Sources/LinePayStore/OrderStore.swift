@@ -1,29 +1,48 @@
 import Foundation
 import LinePay
+import PostgreSQL
 import SQLite
 
-/// Orders, items, sessions, the event log and the notification outbox in one SQLite file.
+/// Orders, items, sessions, the event log and the notification outbox in one SQLite file or one PostgreSQL database.
 ///
 /// One per thread (one connection each; not Sendable); the responder's threads, the `linepay` CLI and cron
-/// reconcile each open their own on the same file. Every state change is a conditional UPDATE inside
+/// reconcile each open their own on the same file (or database, from several machines). Every state change is a conditional UPDATE inside
 /// BEGIN IMMEDIATE, and its caller learns whether it won; the event and the outbox row commit with it.
 /// Times are Unix seconds passed in by the caller, so tests and reconciliation control the clock.
 public final class OrderStore {
     /// The connection, for callers that need a raw query (admin listings); writes belong in this type.
-    public let connection: SQLiteConnection
+    public let connection: any SQLDatabase
 
-    private var db: SQLiteConnection { connection }
+    private var db: any SQLDatabase { connection }
 
     /// Opens (creating if needed) the file at `path`, checks that WAL, foreign keys, synchronous=FULL and the
     /// busy timeout are in effect, then migrates. A file path is required (":memory:" has no WAL).
-    public init(path: String, busyTimeoutMilliseconds: Int32 = 5000) throws {
-        connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
-        try expectPragma("journal_mode", .text("wal"))
-        try expectPragma("foreign_keys", .integer(1))
-        try expectPragma("synchronous", .integer(2))   // FULL: in WAL, NORMAL may lose commits on power loss
-        try expectPragma("busy_timeout", .integer(Int64(busyTimeoutMilliseconds)))
+    /// A `postgresql://` URL opens that database instead (no password: see `init(_:)` for one).
+    public convenience init(path: String, busyTimeoutMilliseconds: Int32 = 5000) throws {
+        if PostgreSQLOptions.isURL(path) {
+            try self.init(.postgresql(try PostgreSQLOptions(url: path)))
+        } else {
+            try self.init(.sqlite(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds))
+        }
+    }
+
+    /// Opens the store at `location` and migrates it (once, whichever process comes first).
+    public init(_ location: StoreLocation) throws {
+        switch location {
+        case .sqlite(let path, let busyTimeoutMilliseconds):
+            connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+            try expectPragma("journal_mode", .text("wal"))
+            try expectPragma("foreign_keys", .integer(1))
+            try expectPragma("synchronous", .integer(2))   // FULL: in WAL, NORMAL may lose commits on power loss
+            try expectPragma("busy_timeout", .integer(Int64(busyTimeoutMilliseconds)))
+        case .postgresql(let options):
+            connection = try PostgreSQLConnection(options: options)
+        }
         try Schema.migrate(connection)
     }
+
+    /// The schema version the database records (equal to `schemaVersion` once opened).
+    public func storedSchemaVersion() throws -> Int { try connection.userVersion }
 
     /// The schema version this program writes (PRAGMA user_version after opening).
     public static var schemaVersion: Int { Schema.currentVersion }
@@ -80,7 +99,7 @@ public final class OrderStore {
                       .text(Money.format(order.shippingFee)), SQLiteValue(order.locale), .text(sessionId),
                       .text(order.contentDigest), .integer(now), .integer(now)])
             if inserted == 1 {
-                let rowId = db.lastInsertRowID
+                let rowId = try db.lastInsertRowID
                 for (position, item) in order.items.enumerated() {
                     try db.run("""
                         INSERT INTO items (order_row, position, item_id, name, price, quantity, image_url)

@@ -10,6 +10,8 @@ public enum OrderStoreError: Error, Equatable, CustomStringConvertible {
     case unknownOrder(String)
     /// A transition was asked from a state it must never leave that way (it would lose track of money).
     case forbiddenTransition(from: OrderState, to: OrderState)
+    /// `linepay migrate` refused or found a difference (nothing was kept).
+    case copy(String)
 
     /// One line for logs.
     public var description: String {
@@ -20,6 +22,7 @@ public enum OrderStoreError: Error, Equatable, CustomStringConvertible {
         case let .corrupt(table, column, value): return "\(table).\(column) holds an unreadable value \(value)"
         case let .unknownOrder(orderId): return "no order \(orderId)"
         case let .forbiddenTransition(from, to): return "an order may not go from \(from.rawValue) to \(to.rawValue)"
+        case let .copy(reason): return "migrate: \(reason)"
         }
     }
 }

@@ -1,6 +1,6 @@
 import SQLite
 
-/// The store's schema as migration steps, tracked by PRAGMA user_version.
+/// The store's schema as migration steps, tracked by PRAGMA user_version (PostgreSQL: the schema_version table).
 enum Schema {
     /// Step i brings a database from user_version i to i + 1. A new version is one more element at the end;
     /// a shipped step is never edited (files in the field already ran it).
@@ -11,14 +11,21 @@ enum Schema {
 
     /// Applies the missing steps, each in its own BEGIN IMMEDIATE, re-reading user_version under the write lock
     /// so that processes opening the same new file at once migrate it exactly once.
-    static func migrate(_ db: SQLiteConnection) throws {
+    /// On PostgreSQL the same steps in its SQL (`PostgreSQLSchema`), under its migration advisory lock, each step in
+    /// its own transaction (PostgreSQL's DDL is transactional: a failed step leaves the version where it was).
+    static func migrate(_ db: any SQLDatabase) throws {
+        let steps = db.dialect == .postgresql ? PostgreSQLSchema.migrations : migrations
+        precondition(steps.count == migrations.count, "one PostgreSQL step per SQLite step")
         let found = try db.userVersion
         guard found <= currentVersion else { throw OrderStoreError.schemaTooNew(found: found, supported: currentVersion) }
-        for (index, script) in migrations.enumerated() where index >= found {
-            try db.immediateTransaction {
-                guard try db.userVersion == index else { return }   // another connection got here first
-                try db.execute(script)
-                try db.setUserVersion(index + 1)
+        guard found < currentVersion else { return }
+        try db.withMigrationLock {
+            for (index, script) in steps.enumerated() where index >= found {
+                try db.immediateTransaction {
+                    guard try db.userVersion == index else { return }   // another connection got here first
+                    try db.execute(script)
+                    try db.setUserVersion(index + 1)
+                }
             }
         }
         let now = try db.userVersion

@@ -37,7 +37,7 @@ final class CommandContext {
         if let loaded { return loaded }
         let c = try ResponderConfiguration.load(path: try configPath)
         let s: OrderStore
-        do { s = try OrderStore(path: c.database) } catch { throw ConfigurationError("database \(c.database): \(error)") }
+        do { s = try OrderStore(c.store) } catch { throw ConfigurationError("database \(c.store.description): \(error)") }
         loaded = (c, s)
         return (c, s)
     }
@@ -65,6 +65,7 @@ final class CommandContext {
         case "config": return try configCheck()
         case "sign": return try sign()
         case "seed": return try seed()
+        case "migrate": return try migrate()
         default: throw UsageError("unknown command '\(command)'")
         }
     }

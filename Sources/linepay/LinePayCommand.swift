@@ -54,6 +54,9 @@ public enum LinePayCommand {
                                                        regKey masked; a money-moving request's signature cut short unless
                                                        --full-request, which prints the whole request)
           seed --orders N [--days D]                   development only: N synthetic paid orders, for make bench
+          migrate --from FILE.sqlite3 --to postgresql://USER@HOST:5432/DB [--password-file F]
+                                                       copy every row into an empty PostgreSQL database, then compare
+                                                       counts and sums on both sides (no --config needed)
 
         --key: an idempotency key (8 to 64 of A-Z a-z 0-9 _ -); the same key never acts twice, so a script may retry.
         --json: machine-readable output (amounts and ids as strings).
@@ -105,7 +108,7 @@ struct Arguments {
 
     static let valued: Set<String> = ["--config", "--status", "--limit", "--amount", "--key", "--transaction", "--order", "--from", "--to",
                                       "--after", "--product", "--order-id", "--iterations", "--currency", "--regkey", "--capture",
-                                      "--nonce", "--orders", "--days", "--min-age", "--user"]
+                                      "--nonce", "--orders", "--days", "--min-age", "--user", "--password-file"]
     static let bare: Set<String> = ["--json", "--help", "-h", "--no-capture", "--all", "--full-request"]
 
     init(_ args: [String], environment: [String: String]) throws {

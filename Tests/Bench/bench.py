@@ -61,7 +61,8 @@ def handoff(order_id):
 class Stack:
     """nginx in front of linepay-fcgi, the sandbox and php-fpm (the PHP anchor), all on loopback."""
 
-    def __init__(self, sandbox_threads=8, extra_config=""):
+    def __init__(self, sandbox_threads=8, extra_config="", database=None):
+        self.database = database   # None: a SQLite file in the stack's folder; else a postgresql:// URL
         self.dir = tempfile.mkdtemp(prefix="linepay-bench-")
         self.port = free_port()
         self.procs = []
@@ -103,7 +104,7 @@ http {{
             f.write(f"""channel_id = 1234567890
 channel_secret = {SECRET}
 api_base_url = {base}
-database = {d}/linepay.sqlite
+database = {self.database or d + "/linepay.sqlite"}
 public_base_url = {base}/linepay
 handoff_secret = {HANDOFF}
 return_url = {base}/shop/return
@@ -432,6 +433,50 @@ def ratio(a, b):
     return f"{a / b:.2f}x" if b else "?"
 
 
+PG_BIN = "/usr/lib/postgresql/15/bin"
+
+
+def postgresql_rows():
+    """/status and the full flow again with the orders in PostgreSQL (issue 13): a private server, initdb'd in a
+    temporary folder as an unprivileged user when we are root, fsync on as a shop would run it, stopped at the end."""
+    pg_dir = tempfile.mkdtemp(prefix="linepay-pg-bench-")
+    as_user = []
+    if os.getuid() == 0:
+        import pwd
+        try: pw = pwd.getpwnam("linepaytest")
+        except KeyError: pw = pwd.getpwnam("nobody")
+        os.chown(pg_dir, pw.pw_uid, pw.pw_gid)
+        as_user = ["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--clear-groups", "--"]
+    port = free_port()
+    server, stack = None, None
+    try:
+        subprocess.run(as_user + [f"{PG_BIN}/initdb", "-D", f"{pg_dir}/data", "-U", "linepay", "--auth=trust", "--no-locale",
+                                  "-E", "UTF8"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+        server = subprocess.Popen(as_user + [f"{PG_BIN}/postgres", "-D", f"{pg_dir}/data", "-p", str(port), "-k", pg_dir,
+                                             "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=100"],
+                                  start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                  stderr=open(f"{pg_dir}/postgres.log", "w"))
+        wait_for(lambda: subprocess.run([f"{PG_BIN}/pg_isready", "-q", "-h", "127.0.0.1", "-p", str(port)]).returncode == 0,
+                 "postgres", timeout=60)
+        subprocess.run([f"{PG_BIN}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "linepay", "bench"], check=True, timeout=60)
+        stack = Stack(database=f"postgresql://linepay@127.0.0.1:{port}/bench")
+        c = http.client.HTTPConnection("127.0.0.1", stack.port)
+        s, h, body = request(c, "POST", "/linepay/checkout", handoff("bench-status"))
+        with open(f"{stack.dir}/status.lua", "w") as f:
+            f.write('wrk.headers["Cookie"] = "%s"\n' % h["set-cookie"].split(";")[0])
+        print("the same with the store in PostgreSQL 15 (one local server, fsync on):")
+        pg = wrk(f"{stack.base}/linepay/status?orderId=bench-status", f"{stack.dir}/status.lua")
+        row("GET /status (owner), PostgreSQL", f"{pg['rps']:.0f}", "req/s", pg["p50"], pg["p99"])
+        full_flows(stack, int(os.environ.get("BENCH_FLOWS", "400")) // 10, 8, label="full flows, PostgreSQL")
+    finally:
+        if stack: stack.stop()
+        if server:
+            os.killpg(server.pid, signal.SIGINT)   # fast shutdown
+            try: server.wait(timeout=30)
+            except subprocess.TimeoutExpired: os.killpg(server.pid, signal.SIGKILL); server.wait(timeout=5)
+        shutil.rmtree(pg_dir, ignore_errors=True)
+
+
 def main():
     stack = Stack(sandbox_threads=40)
     try:
@@ -478,6 +523,8 @@ def main():
         shoppers(stack, int(os.environ.get("BENCH_SHOPPERS", "2000")))
         cgi_status(stack, "bench-status", status_cookie)
         bulkhead(stack)
+
+        postgresql_rows()
 
         print("\n| what | figure | p50 | p99 | beside its anchor |\n|---|---|---|---|---|")
         for what, figure, unit, p50, p99, versus, rat in ROWS:

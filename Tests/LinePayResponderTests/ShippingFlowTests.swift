@@ -1,6 +1,8 @@
 import Foundation
 import LinePay
 import LinePayCheckout
+import LinePayCheckout
+import LinePayConfig
 import LinePayResponder
 import LinePayStore
 import Testing

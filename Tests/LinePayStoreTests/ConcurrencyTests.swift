@@ -5,11 +5,11 @@ import Testing
 
 /// Many connections (one per thread, as in the responder) racing for the same change: exactly one wins.
 @Suite(.timeLimit(.minutes(5))) struct ConcurrencyTests {
-    let db = TestDatabase()
     let threads = 8
     let rounds = 5   // each round a fresh order: more chances for a broken condition to let two through
 
-    @Test func exactlyOneOfEightConcurrentConfirmsWins() throws {
+    @Test(arguments: Backend.allCases) func exactlyOneOfEightConcurrentConfirmsWins(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         let store = try db.open()
         for round in 0..<rounds {
             let orderId = "R\(round)"
@@ -29,7 +29,8 @@ import Testing
         }
     }
 
-    @Test func exactlyOneOfEightConcurrentClaimsTakesANotification() throws {
+    @Test(arguments: Backend.allCases) func exactlyOneOfEightConcurrentClaimsTakesANotification(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         let store = try db.open()
         for round in 0..<rounds {
             try pay(store, sampleOrder("P\(round)"), tx: 100 + Int64(round), at: 10)
@@ -44,7 +45,8 @@ import Testing
         }
     }
 
-    @Test func exactlyOneOfEightConcurrentReconfirmClaimsWins() throws {
+    @Test(arguments: Backend.allCases) func exactlyOneOfEightConcurrentReconfirmClaimsWins(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         let store = try db.open()
         try reserveAndConfirm(store, tx: 42, at: 100)
         let seen = try #require(try store.order(orderId: "A1001")).updatedAt
@@ -56,7 +58,8 @@ import Testing
         #expect(wins.filter { $0 }.count == 1, "\(wins)")
     }
 
-    @Test func concurrentHandoffsOfOneCheckoutCreateItOnce() throws {
+    @Test(arguments: Backend.allCases) func concurrentHandoffsOfOneCheckoutCreateItOnce(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         _ = try db.open()
         let results = race(threads: threads, path: db.path) { store -> String in
             switch try store.createOrResume(sampleOrder(), sessionId: "s", now: 1) {

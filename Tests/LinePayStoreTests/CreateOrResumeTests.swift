@@ -5,9 +5,9 @@ import Testing
 
 /// Handoff of a checkout: create, resume the same one, refuse another with the same orderId; and sessions.
 @Suite(.timeLimit(.minutes(5))) struct CreateOrResumeTests {
-    let db = TestDatabase()
 
-    @Test func createsTheOrderWithItsItemsInOrder() throws {
+    @Test(arguments: Backend.allCases) func createsTheOrderWithItsItemsInOrder(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         let store = try db.open()
         guard case .created(let order) = try store.createOrResume(sampleOrder(), sessionId: "s1", now: 100) else {
             Issue.record("expected .created"); return
@@ -32,7 +32,8 @@ import Testing
         #expect(try count("outbox", in: store) == 0)
     }
 
-    @Test func resumingInANewBrowserSessionRebindsTheOrder() throws {
+    @Test(arguments: Backend.allCases) func resumingInANewBrowserSessionRebindsTheOrder(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         let store = try db.open()
         _ = try store.createOrResume(sampleOrder(), sessionId: "s1", now: 100)
         guard case .resumed(let order) = try store.createOrResume(sampleOrder(), sessionId: "s2", now: 200) else {
@@ -51,7 +52,8 @@ import Testing
         #expect(try snapshot(store) == before)
     }
 
-    @Test func resumingAReservedOrderRebindsButAnInFlightOneDoesNot() throws {
+    @Test(arguments: Backend.allCases) func resumingAReservedOrderRebindsButAnInFlightOneDoesNot(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         let store = try db.open()
         _ = try store.createOrResume(sampleOrder(), sessionId: "s1", now: 100)
         _ = try store.beginReserve(orderId: "A1001", now: 101)
@@ -75,7 +77,8 @@ import Testing
     }
 
     /// Issue 10, attack 2: while the session that reserved the order lives, another session's re-post leaves it alone.
-    @Test func aReservedOrderStaysWithItsLiveSession() throws {
+    @Test(arguments: Backend.allCases) func aReservedOrderStaysWithItsLiveSession(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         let store = try db.open()
         _ = try store.createSession(id: "owner", csrfToken: "c", now: 100, lifetime: 1000)
         _ = try store.createSession(id: "thief", csrfToken: "c", now: 100, lifetime: 1000)
@@ -99,7 +102,8 @@ import Testing
         #expect(moved.sessionId == "thief")
     }
 
-    @Test func otherContentUnderTheSameOrderIdIsAConflictThatWritesNothing() throws {
+    @Test(arguments: Backend.allCases) func otherContentUnderTheSameOrderIdIsAConflictThatWritesNothing(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         let store = try db.open()
         _ = try store.createOrResume(sampleOrder(), sessionId: "s1", now: 100)
         let before = try snapshot(store)
@@ -114,7 +118,8 @@ import Testing
         #expect(try count("items", in: store) == 2)
     }
 
-    @Test func sessionsExpire() throws {
+    @Test(arguments: Backend.allCases) func sessionsExpire(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         let store = try db.open()
         let created = try store.createSession(id: "hash-1", csrfToken: "csrf", now: 1_000, lifetime: 60)
         #expect(created == Session(id: "hash-1", csrfToken: "csrf", createdAt: 1_000, expiresAt: 1_060))

@@ -3,10 +3,26 @@ import LinePay
 import LinePayStore
 import TestSupport
 
-/// A private directory with one database file for one test; removed when the test's fixture goes away.
+/// The two databases the store runs on; every store test that is not about one of them runs on both.
+enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
+    case sqlite, postgresql
+    var description: String { rawValue }
+}
+
+/// One empty database for one test: a file in a private directory (removed when the fixture goes away), or a new
+/// database on the shared test PostgreSQL server (TestSupport's PostgresServer). `path` is what `database =` holds.
 final class TestDatabase {
+    let backend: Backend
     let directory = makeTemporaryDirectory("store")
-    var path: String { directory + "/orders.sqlite" }
+    let path: String
+
+    init(_ backend: Backend = .sqlite) throws {
+        self.backend = backend
+        switch backend {
+        case .sqlite: path = directory + "/orders.sqlite"
+        case .postgresql: path = try PostgresServer.sharedDatabase("store")
+        }
+    }
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }
 
@@ -28,7 +44,7 @@ func sampleOrder(_ orderId: String = "A1001", digest: String = "digest-1", amoun
 }
 
 /// Rows in a table, read through the raw connection.
-func count(_ table: String, in store: OrderStore, where condition: String = "1") throws -> Int64 {
+func count(_ table: String, in store: OrderStore, where condition: String = "1 = 1") throws -> Int64 {
     try store.connection.queryOne("SELECT count(*) AS n FROM \(table) WHERE \(condition)")?.int("n") ?? -1
 }
 

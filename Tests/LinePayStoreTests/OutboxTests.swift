@@ -5,9 +5,9 @@ import Testing
 
 /// Delivery scheduling: due times, leases, backoff, one notification at a time per order.
 @Suite(.timeLimit(.minutes(5))) struct OutboxTests {
-    let db = TestDatabase()
 
-    @Test func backoffGrowsAndDueNotificationsRespectsNextAt() throws {
+    @Test(arguments: Backend.allCases) func backoffGrowsAndDueNotificationsRespectsNextAt(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         let store = try db.open()
         try pay(store, tx: 1, at: 1_000)
         let id = try #require(try store.dueNotifications(now: 1_000, limit: 10).first?.id)
@@ -40,7 +40,8 @@ import Testing
         #expect(try store.claimNotification(id: id, now: now + 100_000, lease: 30) == false)
     }
 
-    @Test func aClaimIsALeaseThatRunsOut() throws {
+    @Test(arguments: Backend.allCases) func aClaimIsALeaseThatRunsOut(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         let store = try db.open()
         try pay(store, tx: 1, at: 100)
         let id = try #require(try store.dueNotifications(now: 100, limit: 10).first?.id)
@@ -52,7 +53,8 @@ import Testing
         #expect(try store.claimNotification(id: id, now: 160, lease: 60))
     }
 
-    @Test func oneOrderIsNotifiedInOrderAndOthersAreNotHeldUp() throws {
+    @Test(arguments: Backend.allCases) func oneOrderIsNotifiedInOrderAndOthersAreNotHeldUp(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         let store = try db.open()
         try pay(store, sampleOrder("A", amount: "100"), tx: 1, at: 100)
         _ = try store.markRefunded(orderId: "A", amount: 100, refundTransactionId: 9, now: 101)
@@ -75,7 +77,8 @@ import Testing
 
     /// Issue 10, attack 1: each notification says which change of its order it is (seq 1, 2, ... per order) and the
     /// order's totals as of that change, so a shop can refuse a replayed "paid" after "refunded".
-    @Test func notificationsCarryAPerOrderSeqAndTheTotalsOfTheirMoment() throws {
+    @Test(arguments: Backend.allCases) func notificationsCarryAPerOrderSeqAndTheTotalsOfTheirMoment(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         let store = try db.open()
         try pay(store, sampleOrder("A", amount: "100"), tx: 1, at: 100)
         try pay(store, sampleOrder("B", amount: "5"), tx: 2, at: 101)

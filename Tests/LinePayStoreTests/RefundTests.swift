@@ -5,9 +5,9 @@ import Testing
 
 /// Refunds never exceed what was captured, and each LINE Pay refund counts once.
 @Suite(.timeLimit(.minutes(5))) struct RefundTests {
-    let db = TestDatabase()
 
-    @Test func partialThenTheRestIsRefunded() throws {
+    @Test(arguments: Backend.allCases) func partialThenTheRestIsRefunded(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         let store = try db.open()
         try pay(store, sampleOrder(amount: "100.00"), tx: 1)
         #expect(try store.markRefunded(orderId: "A1001", amount: dec("30.25"), refundTransactionId: 501, now: 10) != nil)
@@ -28,7 +28,8 @@ import Testing
         #expect(try store.markRefunded(orderId: "A1001", amount: dec("0.01"), refundTransactionId: 503, now: 12) == nil)
     }
 
-    @Test func aboveTheRemainderOrNotPositiveIsRefusedAndWritesNothing() throws {
+    @Test(arguments: Backend.allCases) func aboveTheRemainderOrNotPositiveIsRefusedAndWritesNothing(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         let store = try db.open()
         try pay(store, sampleOrder(amount: "100.00"), tx: 1)
         #expect(try store.markRefunded(orderId: "A1001", amount: 40, refundTransactionId: 501, now: 10) != nil)
@@ -42,7 +43,8 @@ import Testing
         #expect(try store.order(orderId: "A1001") == order)
     }
 
-    @Test func theSameRefundReportedTwiceCountsOnce() throws {
+    @Test(arguments: Backend.allCases) func theSameRefundReportedTwiceCountsOnce(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         let store = try db.open()
         try pay(store, sampleOrder(amount: "100.00"), tx: 1)
         #expect(try store.markRefunded(orderId: "A1001", amount: 10, refundTransactionId: 777, now: 10) != nil)
@@ -50,7 +52,8 @@ import Testing
         #expect(try store.order(orderId: "A1001")?.refundedAmount == 10)
     }
 
-    @Test func onlyPaidOrdersAreRefunded() throws {
+    @Test(arguments: Backend.allCases) func onlyPaidOrdersAreRefunded(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         let store = try db.open()
         try reserveAndConfirm(store, tx: 1)
         #expect(try store.markRefunded(orderId: "A1001", amount: 1, refundTransactionId: 9, now: 10) == nil)

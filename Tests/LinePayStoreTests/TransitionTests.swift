@@ -5,10 +5,10 @@ import Testing
 
 /// The state machine, one connection: who wins, what is written with each change.
 @Suite(.timeLimit(.minutes(5))) struct TransitionTests {
-    let db = TestDatabase()
     let tx: Int64 = 2016_0000_0000_0000_001
 
-    @Test func happyPathWritesEveryEventInOrderAndOneNotification() throws {
+    @Test(arguments: Backend.allCases) func happyPathWritesEveryEventInOrderAndOneNotification(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         let store = try db.open()
         _ = try store.createOrResume(sampleOrder(), sessionId: "s1", now: 100)
         let reserving = try #require(try store.beginReserve(orderId: "A1001", now: 101))
@@ -45,7 +45,8 @@ import Testing
         #expect(n.eventAt == 104 && n.nextAt == 104 && n.attempts == 0)
     }
 
-    @Test func beginConfirmWithAnotherTransactionIdIsRefused() throws {
+    @Test(arguments: Backend.allCases) func beginConfirmWithAnotherTransactionIdIsRefused(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         let store = try db.open()
         _ = try store.createOrResume(sampleOrder(), sessionId: "s1", now: 1)
         _ = try store.beginReserve(orderId: "A1001", now: 2)
@@ -59,7 +60,8 @@ import Testing
         #expect(try store.beginConfirm(orderId: "nope", transactionId: tx, now: 6) == nil)
     }
 
-    @Test func secondBeginReserveGetsNil() throws {
+    @Test(arguments: Backend.allCases) func secondBeginReserveGetsNil(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         let store = try db.open()
         _ = try store.createOrResume(sampleOrder(), sessionId: "s1", now: 1)
         #expect(try store.beginReserve(orderId: "A1001", now: 2) != nil)
@@ -68,7 +70,8 @@ import Testing
         #expect(try store.events(orderId: "A1001").map(\.kind) == ["state.new", "state.reserving"])
     }
 
-    @Test func aRetryIsANewAttemptWithItsOwnLinePayOrderId() throws {
+    @Test(arguments: Backend.allCases) func aRetryIsANewAttemptWithItsOwnLinePayOrderId(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         let store = try db.open()
         _ = try store.createOrResume(sampleOrder(), sessionId: "s1", now: 1)
         _ = try store.beginReserve(orderId: "A1001", now: 2)
@@ -89,7 +92,8 @@ import Testing
         #expect(try store.order(transactionId: tx) == nil)
     }
 
-    @Test func cancelAndExpiryNotifyTheShopOnlyOnceLinePayKnewTheOrder() throws {
+    @Test(arguments: Backend.allCases) func cancelAndExpiryNotifyTheShopOnlyOnceLinePayKnewTheOrder(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         let store = try db.open()
         _ = try store.createOrResume(sampleOrder("N1"), sessionId: "s", now: 1)
         #expect(try store.markCancelled(orderId: "N1", from: [.new], reason: "left", now: 2) != nil)
@@ -112,7 +116,8 @@ import Testing
         #expect(try store.events(orderId: "C1").last?.detail == "confirming -> cancelled: 1150 declined")
     }
 
-    @Test func paidOrdersCannotBeCancelledFailedOrExpired() throws {
+    @Test(arguments: Backend.allCases) func paidOrdersCannotBeCancelledFailedOrExpired(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         let store = try db.open()
         try pay(store, tx: tx)
         let before = try snapshot(store)
@@ -129,7 +134,8 @@ import Testing
         #expect(try store.order(orderId: "A1001")?.state == .paid)
     }
 
-    @Test func authorizeThenCaptureOrVoid() throws {
+    @Test(arguments: Backend.allCases) func authorizeThenCaptureOrVoid(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         let store = try db.open()
         try reserveAndConfirm(store, sampleOrder("AU1"), tx: 21)
         #expect(try store.markConfirmed(orderId: "AU1", captured: false, amount: dec("150.50"), regKey: nil, now: 2) != nil)
@@ -153,7 +159,8 @@ import Testing
         #expect(outbox == ["AU1 authorized 150.5", "AU1 voided 150.5", "AU2 authorized 150.5", "AU2 paid 100"])
     }
 
-    @Test func reconfirmIsClaimedOnceFromAReadingOfTheOrder() throws {
+    @Test(arguments: Backend.allCases) func reconfirmIsClaimedOnceFromAReadingOfTheOrder(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         let store = try db.open()
         try reserveAndConfirm(store, tx: tx, at: 50)
         let seen = try #require(try store.order(orderId: "A1001"))
@@ -170,7 +177,8 @@ import Testing
         #expect(try store.claimReconfirm(orderId: "A1001", seenUpdatedAt: 91, now: 95) == nil, "paid")
     }
 
-    @Test func anActorIsRecordedWhenGiven() throws {
+    @Test(arguments: Backend.allCases) func anActorIsRecordedWhenGiven(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         let store = try db.open()
         _ = try store.createOrResume(sampleOrder(), sessionId: "s1", now: 1, actor: "shopper")
         _ = try store.beginReserve(orderId: "A1001", now: 2)
@@ -178,7 +186,8 @@ import Testing
         #expect(try store.events(orderId: "A1001").map(\.actor) == ["shopper", "system", "admin:alice"])
     }
 
-    @Test func statusChecksAreLimitedToOnePerSecond() throws {
+    @Test(arguments: Backend.allCases) func statusChecksAreLimitedToOnePerSecond(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         let store = try db.open()
         _ = try store.createOrResume(sampleOrder(), sessionId: "s1", now: 1)
         #expect(try store.claimStatusCheck(orderId: "A1001", now: 5_000))
@@ -191,7 +200,8 @@ import Testing
         #expect(try store.events(orderId: "A1001").count == 1, "a check is not a state change")
     }
 
-    @Test func reconcilePicksConfirmingAndStaleReservationsOnly() throws {
+    @Test(arguments: Backend.allCases) func reconcilePicksConfirmingAndStaleReservationsOnly(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
         let store = try db.open()
         let now: Int64 = 10_000, stale: Int64 = 10_000 - 1_200, fresh: Int64 = 10_000 - 60
         try reserveAndConfirm(store, sampleOrder("CONF-FRESH"), tx: 1, at: fresh)

@@ -24,11 +24,14 @@ public final class ResponderHarness {
     let socket: String
 
     /// `config` lines are appended to the generated file (e.g. "confirm_url_type = NONE", "read_timeout_confirm = 1").
-    public init(config extra: [String] = [], notifyStatus: Int = 200, threads: Int = 8, front: Front = .nginx) throws {
-        sandbox = try SandboxHarness(extraArguments: ["--no-fault-by-amount"])
+    /// Several "web servers" of one shop share `sandbox`, `database` (a postgresql:// URL) and `notifications`.
+    public init(config extra: [String] = [], notifyStatus: Int = 200, threads: Int = 8, front: Front = .nginx,
+                sandbox shared: SandboxHarness? = nil, database url: String? = nil, notifications sharedNotifications: ScriptedServer? = nil) throws {
+        sandbox = try shared ?? SandboxHarness(extraArguments: ["--no-fault-by-amount"])
         directory = makeTemporaryDirectory("responder")
         socket = directory + "/linepay.sock"
-        notifications = ScriptedServer { _ in .respond(status: notifyStatus, body: "") }
+        databaseURL = url
+        notifications = sharedNotifications ?? ScriptedServer { _ in .respond(status: notifyStatus, body: "") }
         configPath = directory + "/linepay.conf"
         switch front {
         case .nginx:
@@ -48,7 +51,7 @@ public final class ResponderHarness {
             "channel_id = \(SandboxHarness.channelId)",
             "channel_secret = \(SandboxHarness.channelSecret)",
             "api_base_url = \(sandbox.baseURL)",
-            "database = \(directory)/linepay.sqlite",
+            "database = \(url ?? directory + "/linepay.sqlite")",
             "public_base_url = \(origin)/linepay",
             "handoff_secret = \(Self.handoffSecret)",
             "return_url = http://127.0.0.1:9/shop/return.php",
@@ -82,10 +85,15 @@ public final class ResponderHarness {
     /// Ends linepay-fcgi with SIGKILL (no cleanup, as a crash or an OOM kill would) and starts it again on the same
     /// socket, database and configuration.
     public func killAndRestartResponder(threads: Int = 8) throws {
+        killResponder()
+        fcgiProcess = try Self.start(configPath: configPath, socket: socket, threads: threads, log: directory + "/linepay-restarted.log")
+    }
+
+    /// Ends linepay-fcgi with SIGKILL and leaves it dead (another server of the shop carries on).
+    public func killResponder() {
         guard let p = fcgiProcess else { return }
         p.send(SIGKILL)
         _ = p.waitForExit(timeout: 10)
-        fcgiProcess = try Self.start(configPath: configPath, socket: socket, threads: threads, log: directory + "/linepay-restarted.log")
     }
 
     /// The responder's public URL (the location block): http://127.0.0.1:PORT/linepay.
@@ -94,8 +102,9 @@ public final class ResponderHarness {
     /// The nginx in front (the default front); traps when the harness was started with Apache.
     public var nginx: NginxServer { nginxFront! }
 
-    /// The path of the responder's SQLite file.
-    public var database: String { directory + "/linepay.sqlite" }
+    /// The path of the responder's SQLite file, or the PostgreSQL URL it was given.
+    public var database: String { databaseURL ?? directory + "/linepay.sqlite" }
+    private let databaseURL: String?
 
     deinit {
         fcgiProcess?.terminate()

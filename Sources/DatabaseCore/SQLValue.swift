@@ -1,7 +1,5 @@
-import CSQLite
-
-/// A value bound to or read from SQLite. No floating point: this project keeps money as integers or decimal text.
-public enum SQLiteValue: Sendable, Equatable, Hashable {
+/// A value bound to or read from a database (SQLite or PostgreSQL). No floating point: this project keeps money as integers or decimal text.
+public enum SQLValue: Sendable, Equatable, Hashable {
     /// SQL NULL.
     case null
     /// A 64-bit integer.
@@ -21,7 +19,7 @@ public enum SQLiteValue: Sendable, Equatable, Hashable {
     public init(_ value: [UInt8]?) { self = value.map { .blob($0) } ?? .null }
 }
 
-extension SQLiteValue: ExpressibleByIntegerLiteral, ExpressibleByStringLiteral, ExpressibleByNilLiteral {
+extension SQLValue: ExpressibleByIntegerLiteral, ExpressibleByStringLiteral, ExpressibleByNilLiteral {
     /// `1` in a bindings array is `.integer(1)`.
     public init(integerLiteral value: Int64) { self = .integer(value) }
     /// `"a"` in a bindings array is `.text("a")`.
@@ -30,51 +28,24 @@ extension SQLiteValue: ExpressibleByIntegerLiteral, ExpressibleByStringLiteral, 
     public init(nilLiteral: ()) { self = .null }
 }
 
-/// An error from SQLite, with the statement that caused it.
-public struct SQLiteError: Error, CustomStringConvertible {
-    /// The extended result code (SQLITE_CONSTRAINT_UNIQUE, SQLITE_BUSY_SNAPSHOT...).
-    public let code: Int32
-    /// sqlite3_errmsg at the time of the failure.
-    public let message: String
-    /// The SQL being run, when there was one.
-    public let sql: String?
-
-    /// An error with the given code, message and SQL.
-    public init(code: Int32, message: String, sql: String? = nil) {
-        self.code = code
-        self.message = message
-        self.sql = sql
-    }
-
-    /// SQLITE_BUSY or SQLITE_LOCKED: another connection held the lock longer than busy_timeout.
-    public var isBusy: Bool { code & 0xff == SQLITE_BUSY || code & 0xff == SQLITE_LOCKED }
-    /// SQLITE_CONSTRAINT of any kind (UNIQUE, FOREIGN KEY, CHECK, NOT NULL).
-    public var isConstraint: Bool { code & 0xff == SQLITE_CONSTRAINT }
-
-    /// "SQLite error 19 (...): message [in: SQL]".
-    public var description: String {
-        let name = String(cString: sqlite3_errstr(code))
-        return "SQLite error \(code) (\(name)): \(message)" + (sql.map { " [in: \($0)]" } ?? "")
-    }
-}
-
 /// One result row: values by column name or position.
-public struct SQLiteRow: Sendable {
+public struct SQLRow: Sendable {
     /// Column names in result order.
     public let columns: [String]
     /// Values in result order.
-    public let values: [SQLiteValue]
+    public let values: [SQLValue]
     /// Name -> position, shared by every row of one prepared statement (nil: search `columns`).
     let positions: [String: Int]?
 
     /// A row from names and values of equal length.
-    public init(columns: [String], values: [SQLiteValue]) {
+    public init(columns: [String], values: [SQLValue]) {
         self.columns = columns
         self.values = values
         self.positions = nil
     }
 
-    init(columns: [String], positions: [String: Int], values: [SQLiteValue]) {
+    /// A row sharing its statement's name -> position table (built once per prepared statement).
+    public init(columns: [String], positions: [String: Int], values: [SQLValue]) {
         self.columns = columns
         self.values = values
         self.positions = positions
@@ -82,7 +53,7 @@ public struct SQLiteRow: Sendable {
 
     /// The value of a named column. A name not in the result is a programming error and traps,
     /// rather than reading as NULL and hiding a typo in money code.
-    public subscript(_ column: String) -> SQLiteValue {
+    public subscript(_ column: String) -> SQLValue {
         guard let index = positions.map({ $0[column] }) ?? columns.firstIndex(of: column) else {
             preconditionFailure("no column \"\(column)\" in result (\(columns.joined(separator: ", ")))")
         }
@@ -90,7 +61,7 @@ public struct SQLiteRow: Sendable {
     }
 
     /// The value at a position.
-    public subscript(index: Int) -> SQLiteValue { values[index] }
+    public subscript(index: Int) -> SQLValue { values[index] }
 
     /// The column as an integer; nil for NULL or another type.
     public func int(_ column: String) -> Int64? {
