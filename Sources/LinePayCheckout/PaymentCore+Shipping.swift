@@ -23,7 +23,7 @@ extension PaymentCore {
     }
 
     /// Checks confirmUrl's shipping parameters against our quotes and records the choice (before Confirm).
-    public func shippingReturned(linePayOrderId: String, transactionId: Int64, methodId: String?, feeAmount: String?,
+    func shippingReturned(linePayOrderId: String, transactionId: Int64, methodId: String?, feeAmount: String?,
                                  now: Int64) throws -> ShippingReturn {
         guard let order = try store.order(linePayOrderId: linePayOrderId), order.transactionId == transactionId, order.lineShipping else {
             return .accepted   // confirmReturned answers unknown and mismatched links itself

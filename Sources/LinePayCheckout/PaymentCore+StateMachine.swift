@@ -10,6 +10,7 @@ import LinePayStore
 // | new*         | Pay pressed (shopper)                         | Request                        | reserving -> reserved; refused/unknown: new (next attempt: new orderId) |
 // | reserving    | no answer recorded for 20 min (reconciler)    | -                              | new                                      |
 // | reserved     | confirmUrl (shopper or LINE Pay)              | Confirm, once (beginConfirm)   | confirming -> paid / authorized / failed / expired |
+// | reserved     | confirmUrl of a shipping=line order           | - (our quotes checked first)   | a method or fee we did not quote: stays reserved, not confirmed; else Confirm of order + fee |
 // | reserved     | check says 0110 (reconciler, /status on NONE) | Confirm, once (beginConfirm)   | as above                                 |
 // | reserved     | cancelUrl, check says 0121 / 0122             | check payment status           | cancelled / failed                       |
 // | reserved     | check says 0121 after 20 min (reconciler)     | check payment status           | expired                                  |
@@ -41,6 +42,8 @@ extension PaymentCore {
         case notFound
         /// The transactionId does not belong to the order: a tampered or stale link.
         case mismatch
+        /// confirmUrl's shipping method or fee is not one we quoted for this payment: not confirmed.
+        case shippingRefused(Order)
     }
 
     /// Pay: reserves the payment at LINE Pay (Request), once however often Pay is clicked.
@@ -91,10 +94,16 @@ extension PaymentCore {
                                     shipping: shippingOptions(order)))
     }
 
-    /// confirmUrl: the order's transaction, confirmed once however many requests arrive.
-    public func confirmReturned(linePayOrderId: String, transactionId: Int64, now: Int64) throws -> ReturnOutcome {
+    /// confirmUrl: the order's transaction, confirmed once however many requests arrive; for a `shipping=line`
+    /// order only with the method and fee LINE Pay appended, checked against what we quoted.
+    public func confirmReturned(linePayOrderId: String, transactionId: Int64, shippingMethodId: String? = nil,
+                                shippingFeeAmount: String? = nil, now: Int64) throws -> ReturnOutcome {
         guard let order = try store.order(linePayOrderId: linePayOrderId) else { return .notFound }
         guard order.transactionId == transactionId else { return .mismatch }
+        if case .refused(let refused, _) = try shippingReturned(linePayOrderId: linePayOrderId, transactionId: transactionId,
+                                                                methodId: shippingMethodId, feeAmount: shippingFeeAmount, now: now) {
+            return .shippingRefused(refused)
+        }
         defer { wake() }
         if order.state == .reserved, let claimed = try store.beginConfirm(orderId: order.orderId, transactionId: transactionId, now: now, actor: actor) {
             return .done(try confirmClaimed(claimed, now: now))

@@ -102,15 +102,15 @@ extension ResponderWorker {
         guard let tx = transactionId(request), let lpOrderId = queryValue(request, "orderId"), !lpOrderId.isEmpty else {
             return page(400, Pages.error(context(request, order: nil), kind: .badRequest, message: "transactionId and orderId are required."))
         }
-        if case .refused(let order, _) = try core.shippingReturned(linePayOrderId: lpOrderId, transactionId: tx,
-                                                                    methodId: queryValue(request, "shippingMethodId"),
-                                                                    feeAmount: queryValue(request, "shippingFeeAmount"), now: now) {
+        let outcome = try core.confirmReturned(linePayOrderId: lpOrderId, transactionId: tx,
+                                               shippingMethodId: queryValue(request, "shippingMethodId"),
+                                               shippingFeeAmount: queryValue(request, "shippingFeeAmount"), now: now)
+        if case .shippingRefused(let order) = outcome {
             // Not confirmed: the choice is not one we quoted (the event is on the order's log).
             if configuration.confirmURLType == .SERVER { return .text("shipping does not match our quote\n", status: 409) }
             return page(409, Pages.error(context(request, order: order), kind: .conflict,
                                          message: "The shipping method or fee does not match what this shop offered. Nothing was charged. Return to the shop and check out again."))
         }
-        let outcome = try core.confirmReturned(linePayOrderId: lpOrderId, transactionId: tx, now: now)
         if configuration.confirmURLType == .SERVER {
             guard case .done(let order) = outcome else { return .text("no such payment\n", status: 404) }
             switch order.state {
@@ -122,7 +122,7 @@ extension ResponderWorker {
         switch outcome {
         case .notFound, .mismatch:
             return page(404, Pages.error(context(request, order: nil), kind: .notFound, message: "This payment link does not match an order."))
-        case .done(let order):
+        case .done(let order), .shippingRefused(let order):
             return try finalPage(order, request, now: now)
         }
     }
@@ -148,7 +148,7 @@ extension ResponderWorker {
         switch try core.cancelReturned(linePayOrderId: lpOrderId, transactionId: tx, now: now) {
         case .notFound, .mismatch:
             return page(404, Pages.error(context(request, order: nil), kind: .notFound, message: "This payment link does not match an order."))
-        case .done(let order):
+        case .done(let order), .shippingRefused(let order):
             guard try isOwner(order, request, now: now) else {
                 return page(200, order.state == .paid || order.state == .authorized ? Pages.otherBrowserComplete(context(request, order: order))
                                                                                     : Pages.otherBrowserNotCompleted(context(request, order: order)))
