@@ -100,14 +100,6 @@ extension OrderStore {
                                 [.integer(orderRowId)]).map(AfterSaleOperation.init)
     }
 
-    /// Operations reconcile must settle: every unknown one, and pending ones older than `pendingOlderThan` seconds
-    /// (their caller died or hung: its call cannot still be running); oldest first.
-    public func operationsToReconcile(now: Int64, pendingOlderThan: Int64) throws -> [AfterSaleOperation] {
-        try connection.query(Self.operationSelect + """
-             WHERE p.state = 'unknown' OR (p.state = 'pending' AND p.updated_at <= ?) ORDER BY p.updated_at, p.id
-            """, [.integer(now - pendingOlderThan)]).map(AfterSaleOperation.init)
-    }
-
     /// Orders in `confirming` whose earlier check is done, plus orders with an open operation: what needs a look.
     public func ordersNeedingAttention(limit: Int) throws -> [Order] {
         try connection.query("""
