@@ -163,6 +163,9 @@ extension PaymentCore {
         return after
     }
 
+    /// Pauses (microseconds) before sending again a Confirm that never left this process.
+    static let notSentRetryPauses: [UInt32] = [100_000, 300_000]
+
     /// LINE Pay keeps a payment page for 20 minutes; after that a reservation cannot be approved any more.
     public static let reservationLifetime: Int64 = 20 * 60
 
@@ -212,7 +215,15 @@ extension PaymentCore {
     /// leaves the order confirming: never "failed", the payment may have gone through.
     func sendConfirm(_ order: Order, now: Int64) throws -> Order {
         guard let tx = order.transactionId, let currency = Currency(rawValue: order.currency) else { return order }
-        switch attempt({ () throws(LinePayError) in try client.confirm(transactionId: TransactionID(tx), amount: order.amount, currency: currency) }) {
+        var answer = attempt({ () throws(LinePayError) in try client.confirm(transactionId: TransactionID(tx), amount: order.amount, currency: currency) })
+        // Not sent at all (no connection, or every call slot of this process busy): nothing can be running at LINE
+        // Pay, so trying again at once is safe, and spares the shopper the reconciler's wait for an in-flight window.
+        for pause in Self.notSentRetryPauses {
+            guard case .failure(.notSent) = answer else { break }
+            usleep(pause)
+            answer = attempt({ () throws(LinePayError) in try client.confirm(transactionId: TransactionID(tx), amount: order.amount, currency: currency) })
+        }
+        switch answer {
         case .success(let info):
             // What we asked for decides captured or held (the expiry date only says until when a hold lasts).
             let captured = order.captureRequested ?? (info.authorizationExpireDate == nil)

@@ -109,4 +109,17 @@ import Testing
         _ = try Reconciler(core: f.core).run(now: f.now)
         #expect(try f.order("N9").state == .paid && f.pay.count(of: .confirm, transactionId: tx) == 1)
     }
+
+    /// A Confirm that never left this process (no connection, or the bulkhead's slots all busy) is sent again at
+    /// once: nothing can be running at LINE Pay, so the shopper need not wait for the reconciler's in-flight window.
+    @Test func aConfirmNotSentIsSentAgainAtOnce() throws {
+        let f = try CoreFixture()
+        let tx = try f.approved("NS")
+        f.pay.enqueueFault(.notSent, for: .confirm)
+        guard case .done(let o) = try f.core.confirmReturned(linePayOrderId: "NS", transactionId: tx.rawValue, now: f.now) else {
+            throw Failure("not done")
+        }
+        #expect(o.state == .paid)
+        #expect(f.pay.count(of: .confirm, transactionId: tx, .processed) == 1)
+    }
 }
