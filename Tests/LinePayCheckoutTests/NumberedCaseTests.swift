@@ -115,7 +115,8 @@ import Testing
     @Test func aConfirmNotSentIsSentAgainAtOnce() throws {
         let f = try CoreFixture()
         let tx = try f.approved("NS")
-        f.pay.enqueueFault(.notSent, for: .confirm)
+        // As with every slot busy: the Confirm and the look-ups after it all fail to leave the process once.
+        for op in [LinePayOperation.confirm, .paymentDetails, .checkPaymentStatus] { f.pay.enqueueFault(.notSent, for: op) }
         guard case .done(let o) = try f.core.confirmReturned(linePayOrderId: "NS", transactionId: tx.rawValue, now: f.now) else {
             throw Failure("not done")
         }
