@@ -135,12 +135,18 @@ public final class SQLiteConnection {
     /// instead of once each. Inside a transaction already, `body` simply runs in it.
     public func readTransaction<T>(_ body: () throws -> T) throws -> T {
         guard delegate == nil, sqlite3_get_autocommit(db) != 0 else { return try body() }
-        try run("BEGIN")
+        return try transaction(begin: "BEGIN", body)
+    }
+
+    /// `begin`, then `body`, then COMMIT; ROLLBACK when it throws.
+    private func transaction<T>(begin: String, _ body: () throws -> T) throws -> T {
+        try run(begin)
         do {
             let result = try body()
             try run("COMMIT")
             return result
         } catch {
+            // Some errors (SQLITE_FULL, SQLITE_IOERR...) already rolled back; a second ROLLBACK would fail.
             if sqlite3_get_autocommit(db) == 0 { _ = try? run("ROLLBACK") }
             throw error
         }
@@ -173,16 +179,7 @@ public final class SQLiteConnection {
         writer.lock()
         holdsWriterLock = true
         defer { holdsWriterLock = false; writer.unlock() }
-        try run("BEGIN IMMEDIATE")
-        do {
-            let result = try body()
-            try run("COMMIT")
-            return result
-        } catch {
-            // Some errors (SQLITE_FULL, SQLITE_IOERR...) already rolled back; a second ROLLBACK would fail.
-            if sqlite3_get_autocommit(db) == 0 { _ = try? run("ROLLBACK") }
-            throw error
-        }
+        return try transaction(begin: "BEGIN IMMEDIATE", body)
     }
 
     /// PRAGMA user_version, the schema version used by migrations.
