@@ -31,6 +31,8 @@ public final class PostgresServer: @unchecked Sendable {   // @unchecked: `proce
     /// initdb, then start.
     public init() throws {
         directory = makeTemporaryDirectory("linepay-pg")
+        // Tests/postgres-cleanup.sh leaves a server alone while the process that started it lives.
+        try String(getpid()).write(toFile: directory + "/owner", atomically: true, encoding: .utf8)
         port = freeLoopbackPort()
         let (uid, gid) = Self.unprivilegedIds()
         if getuid() == 0 { chown(directory, uid, gid) }
