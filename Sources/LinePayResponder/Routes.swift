@@ -171,7 +171,7 @@ extension ResponderWorker {
         }
         guard var order = owned else { return json(404, #"{"error":"not found"}"#) }
         order = try core.refresh(order, now: now)
-        var body = #"{"orderId":"\#(jsonEscape(order.orderId))","status":"\#(order.state.publicStatus)""#
+        var body = #"{"orderId":"\#(jsonEscaped(order.orderId))","status":"\#(order.state.publicStatus)""#
         if let tx = order.transactionId { body += #","transactionId":"\#(tx)""# }
         return json(200, body + "}")
     }
@@ -204,15 +204,3 @@ extension ResponderWorker {
     }
 }
 
-func jsonEscape(_ s: String) -> String {
-    var out = ""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out
-}

@@ -68,10 +68,10 @@ struct QuotedMethod: Equatable {
 
 /// Our answer to LINE Pay, in its format: returnCode, returnMessage and, on 0000, info.shippingMethods.
 func shippingAnswer(_ code: String, _ message: String, _ methods: [QuotedMethod] = []) -> String {
-    var body = #"{"returnCode":"\#(code)","returnMessage":"\#(jsonEscape(message))""#
+    var body = #"{"returnCode":"\#(code)","returnMessage":"\#(jsonEscaped(message))""#
     if code == "0000" {
         let list = methods.map { m in
-            var o = #"{"id":"\#(jsonEscape(m.id))","name":"\#(jsonEscape(m.name))","amount":\#(Money.format(m.amount))"#
+            var o = #"{"id":"\#(jsonEscaped(m.id))","name":"\#(jsonEscaped(m.name))","amount":\#(Money.format(m.amount))"#
             if let d = m.toDeliveryYmd { o += #","toDeliveryYmd":"\#(d)""# }
             if let f = m.fromDeliveryHm { o += #","fromDeliveryHm":"\#(f)""# }
             if let t = m.toDeliveryHm { o += #","toDeliveryHm":"\#(t)""# }

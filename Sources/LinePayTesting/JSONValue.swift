@@ -25,21 +25,7 @@ indirect enum JSONValue {
         }
     }
 
-    private static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
+    private static func quote(_ s: String) -> String { "\"" + jsonEscaped(s) + "\"" }
 }
 
 /// Any Encodable (packages echoed back) as a JSON value, through the same sorted-key encoder the client uses.
