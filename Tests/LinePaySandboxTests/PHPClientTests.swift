@@ -15,8 +15,7 @@ import TestSupport
         self.sandbox = sandbox
         nginx = try NginxServer(locations: ["/v3", "/v4", "/sandbox"].map { NginxLocation(prefix: $0, fastcgiSocket: sandbox.socket) },
                                 extraServerConfig: SandboxHarness.dropConfig)
-        client = LinePayClient(configuration: .init(channelId: SandboxHarness.channelId, channelSecret: SandboxHarness.channelSecret,
-                                                    environment: .custom(sandbox.baseURL)))
+        client = sandbox.client()
     }
 
     @Test(arguments: ["v3", "v4"]) func phpSDKStyleRequestsAndArrayDetailsAnswer0000(version: String) throws {

@@ -12,8 +12,7 @@ import TestSupport
 
     init() throws {
         sandbox = try SandboxHarness()
-        client = LinePayClient(configuration: .init(channelId: SandboxHarness.channelId, channelSecret: SandboxHarness.channelSecret,
-                                                    environment: .custom(sandbox.baseURL)))
+        client = sandbox.client()
     }
 
     /// A POST signed by hand (the client's validation would stop some of these before sending).

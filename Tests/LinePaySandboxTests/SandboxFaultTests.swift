@@ -12,8 +12,7 @@ import TestSupport
         sandbox = try SandboxHarness()
         var timeouts = Timeouts()
         timeouts.readOverrides[.confirm] = .seconds(1)
-        client = LinePayClient(configuration: .init(channelId: SandboxHarness.channelId, channelSecret: SandboxHarness.channelSecret,
-                                                    environment: .custom(sandbox.baseURL), timeouts: timeouts))
+        client = sandbox.client(timeouts: timeouts)
     }
 
     func approved() throws -> TransactionID {
@@ -93,8 +92,7 @@ import TestSupport
         let sandbox = try SandboxHarness(extraArguments: ["--fault-by-amount"])
         var timeouts = Timeouts()
         timeouts.readOverrides[.confirm] = .seconds(1)
-        let client = LinePayClient(configuration: .init(channelId: SandboxHarness.channelId, channelSecret: SandboxHarness.channelSecret,
-                                                        environment: .custom(sandbox.baseURL), timeouts: timeouts))
+        let client = sandbox.client(timeouts: timeouts)
         func processed(_ id: TransactionID) throws -> Bool { try client.checkPaymentStatus(transactionId: id) == .completed }
         let r = try client.request(SandboxLifecycleTests.order("F-" + UUID().uuidString.prefix(8), amount: 369))
         try sandbox.approve(r.transactionId)

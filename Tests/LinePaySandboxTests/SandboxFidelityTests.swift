@@ -12,8 +12,7 @@ import TestSupport
 
     init() throws {
         sandbox = try SandboxHarness()
-        client = LinePayClient(configuration: .init(channelId: SandboxHarness.channelId, channelSecret: SandboxHarness.channelSecret,
-                                                    environment: .custom(sandbox.baseURL)))
+        client = sandbox.client()
     }
 
     func uniqueOrder() -> String { "Q-" + UUID().uuidString.prefix(8) }

@@ -10,8 +10,7 @@ import TestSupport
 
     init() throws {
         sandbox = try SandboxHarness()
-        client = LinePayClient(configuration: .init(channelId: SandboxHarness.channelId, channelSecret: SandboxHarness.channelSecret,
-                                                    environment: .custom(sandbox.baseURL)))
+        client = sandbox.client()
     }
 
     static func order(_ orderId: String, amount: Decimal = 360, currency: Currency = .TWD, capture: Bool? = nil,

@@ -12,8 +12,7 @@ import TestSupport
 
     init() throws {
         sandbox = try SandboxHarness()
-        client = LinePayClient(configuration: .init(channelId: SandboxHarness.channelId, channelSecret: SandboxHarness.channelSecret,
-                                                    environment: .custom(sandbox.baseURL)))
+        client = sandbox.client()
     }
 
     func reserve(_ type: ConfirmUrlType? = nil, checkBrowser: Bool? = nil, orderId: String = "P-" + UUID().uuidString.prefix(8),
