@@ -62,6 +62,7 @@ class Stack:
     """nginx in front of linepay-fcgi, the sandbox and php-fpm (the PHP anchor), all on loopback."""
 
     def __init__(self, sandbox_threads=8, extra_config="", database=None):
+        self.sandbox_threads, self.extra_config = sandbox_threads, extra_config
         self.database = database   # None: a SQLite file in the stack's folder; else a postgresql:// URL
         self.dir = tempfile.mkdtemp(prefix="linepay-bench-")
         self.port = free_port()
@@ -111,7 +112,7 @@ return_url = {base}/shop/return
 shop_name = Bench Shop
 assets_dir = {ROOT}/www
 admin_auth = remote_user
-{extra_config}
+{self.extra_config}
 """)
         # The PHP anchor: php-fpm with 8 static workers (Debian's php-fpm, opcache as shipped), its own SQLite file.
         import sqlite3
@@ -132,7 +133,7 @@ php_admin_value[error_log] = {d}/php-errors.log
         self.env = dict(os.environ, ANCHOR_DB=f"{d}/anchor.sqlite", ANCHOR_HANDOFF_SECRET=HANDOFF)
         self.start([PHP_FPM, "-R", "-F", "-y", f"{d}/php-fpm.conf"], f"{d}/php.sock")
         self.start([f"{BIN}/linepay-sandbox", "--database", f"{d}/sandbox.sqlite", "--listen", f"unix:{d}/sandbox.sock",
-                    "--threads", str(sandbox_threads), "--channel", f"1234567890:{SECRET}:Bench", "--no-fault-by-amount"], f"{d}/sandbox.sock")
+                    "--threads", str(self.sandbox_threads), "--channel", f"1234567890:{SECRET}:Bench", "--no-fault-by-amount"], f"{d}/sandbox.sock")
         self.fcgi = self.start([f"{BIN}/linepay-fcgi", "--config", f"{d}/linepay.conf", "--listen", f"unix:{d}/linepay.sock",
                                 "--threads", str(THREADS)], f"{d}/linepay.sock")
         nginx = self.popen(["/usr/sbin/nginx", "-p", d + "/", "-c", f"{d}/nginx.conf", "-e", f"{d}/error.log"], preexec_fn=raise_fd_limit)
@@ -481,6 +482,10 @@ def main():
     stack = Stack(sandbox_threads=40)
     try:
         if os.environ.get("BENCH_ONLY") == "bulkhead": return bulkhead(stack)
+        if os.environ.get("BENCH_ONLY") == "flows":   # for profiling: the full-flow rows alone
+            flows = int(os.environ.get("BENCH_FLOWS", "2000"))
+            full_flows(stack, flows, 16, label=f"full flows 1-{flows}")
+            return row("RSS after the flows", f"{stack.rss_mb():.1f}", "MB")
         d = stack.dir
         run_id = time.monotonic_ns()
         print(f"linepay-fcgi bench: {DURATION}s per row, {CONNECTIONS} connections, {THREADS} FastCGI threads, php-fpm 8 workers, "
