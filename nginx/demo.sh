@@ -257,7 +257,7 @@ stay() {
 preflight() {
     need nginx nginx-light
     need cgi-fcgi libfcgi-bin
-    [[ -x $BIN_DIR/linepay-sandbox ]] || die "$BIN_DIR/linepay-sandbox is missing: run swift build (or make build)"
+    [[ -x $BIN_DIR/linepay-sandbox ]] || die "$BIN_DIR/linepay-sandbox is missing: run make build"
     mkdir -p "$RUN"
     for name in demo "${ALL[@]}"; do
         [[ -z $(live_pid "$name") ]] || die "$name from an earlier run is still running (pid $(live_pid "$name")): make stop"
@@ -270,7 +270,7 @@ cmd_run() {
     need spawn-fcgi spawn-fcgi
     need php-cgi php-cgi
     preflight
-    [[ -x $BIN_DIR/linepay-fcgi ]] || die "$BIN_DIR/linepay-fcgi is missing: run swift build (or make build)"
+    [[ -x $BIN_DIR/linepay-fcgi ]] || die "$BIN_DIR/linepay-fcgi is missing: run make build"
     write_configs run
     [[ $DB == postgresql ]] && start_postgres
     start_sandbox

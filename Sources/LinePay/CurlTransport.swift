@@ -11,19 +11,21 @@ final class CurlTransport {
     /// The largest answer accepted; LINE Pay's are a few KiB.
     static let maxResponseBytes = 4 << 20
 
-    init() {
-        _ = curlGlobalInit
-        guard let m = curl_multi_init(), let e = curl_easy_init() else { fatalError("libcurl could not allocate a handle") }
+    /// Why libcurl cannot be used (it is loaded on first call: CCurl), or nil when it can; checked before `current`.
+    static var unavailable: String? { ccurl_load().map { String(cString: $0) } }
+
+    private init() {
+        guard let m = ccurl_multi_init(), let e = ccurl_easy_init() else { fatalError("libcurl could not allocate a handle") }
         multi = m
         easy = e
     }
 
     deinit {
-        curl_easy_cleanup(easy)
-        curl_multi_cleanup(multi)
+        ccurl_easy_cleanup(easy)
+        ccurl_multi_cleanup(multi)
     }
 
-    /// The calling thread's transport, created on first use and freed when the thread ends.
+    /// The calling thread's transport, created on first use and freed when the thread ends (`unavailable` nil first).
     static var current: CurlTransport {
         if let p = pthread_getspecific(transportKey) {
             return Unmanaged<CurlTransport>.fromOpaque(p).takeUnretainedValue()
@@ -35,11 +37,11 @@ final class CurlTransport {
 
     func perform(method: String, url: String, headers: [String], body: [UInt8]?, connectTimeout: Duration,
                  readTimeout: Duration, freshConnection: Bool) -> TransportResult {
-        curl_easy_reset(easy)
+        ccurl_easy_reset(easy)
         sink = ResponseSink()
         var list: UnsafeMutablePointer<curl_slist>? = nil
-        for h in headers + ["Expect:"] { list = curl_slist_append(list, h) }
-        defer { curl_slist_free_all(list) }
+        for h in headers + ["Expect:"] { list = ccurl_slist_append(list, h) }
+        defer { ccurl_slist_free_all(list) }
 
         let connectMs = milliseconds(connectTimeout), readMs = milliseconds(readTimeout)
         _ = ccurl_setopt_string(easy, CURLOPT_URL, url)
@@ -65,15 +67,15 @@ final class CurlTransport {
             _ = ccurl_setopt_long(easy, CURLOPT_HTTPGET, 1)
         }
 
-        curl_multi_add_handle(multi, easy)
-        defer { curl_multi_remove_handle(multi, easy) }
+        ccurl_multi_add_handle(multi, easy)
+        defer { ccurl_multi_remove_handle(multi, easy) }
         let start = ContinuousClock.now
         var running: Int32 = 1
         var result: CURLcode? = nil
         while result == nil {
-            curl_multi_perform(multi, &running)
+            ccurl_multi_perform(multi, &running)
             var pending: Int32 = 0
-            while let msg = curl_multi_info_read(multi, &pending) {
+            while let msg = ccurl_multi_info_read(multi, &pending) {
                 if msg.pointee.msg == CURLMSG_DONE { result = msg.pointee.data.result }
             }
             if result != nil || running == 0 { break }
@@ -87,7 +89,7 @@ final class CurlTransport {
                 return .notSent("could not connect within \(connectMs) ms")
             }
             let left = ready > 0 ? Int(ready / 1000) + readMs - elapsedMs : connectMs - elapsedMs
-            curl_multi_poll(multi, nil, 0, Int32(max(1, min(left, 200))), nil)
+            ccurl_multi_poll(multi, nil, 0, Int32(max(1, min(left, 200))), nil)
         }
         if sink.overflow { return .lost(.unparseableBody("answer larger than \(CurlTransport.maxResponseBytes) bytes")) }
         let code = result ?? CURLE_OK
@@ -96,7 +98,7 @@ final class CurlTransport {
             _ = ccurl_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
             return .response(status: Int(status), body: sink.bytes)
         }
-        let why = String(cString: curl_easy_strerror(code))
+        let why = String(cString: ccurl_easy_strerror(code))
         var ready: curl_off_t = 0
         _ = ccurl_getinfo_off(easy, CURLINFO_PRETRANSFER_TIME_T, &ready)
         switch code {
@@ -131,9 +133,6 @@ private func milliseconds(_ d: Duration) -> Int {
     let (s, atto) = d.components
     return Int(s) * 1000 + Int(atto / 1_000_000_000_000_000)
 }
-
-/// curl_global_init must run once before any thread uses libcurl; a global's initialiser runs exactly once.
-private let curlGlobalInit: Void = { _ = curl_global_init(CLong(CURL_GLOBAL_DEFAULT)) }()
 
 private let transportKey: pthread_key_t = {
     var key = pthread_key_t()

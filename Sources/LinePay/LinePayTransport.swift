@@ -56,15 +56,24 @@ public struct CurlLinePayTransport: LinePayTransport {
     public init() {}
 
     public func perform(_ request: TransportRequest) -> TransportResult {
-        CurlTransport.current.perform(method: request.method, url: request.url, headers: request.headers.map { "\($0.0): \($0.1)" },
+        if let why = CurlTransport.unavailable { return .notSent(why) }
+        return CurlTransport.current.perform(method: request.method, url: request.url, headers: request.headers.map { "\($0.0): \($0.1)" },
                                       body: request.body, connectTimeout: request.connectTimeout,
                                       readTimeout: request.readTimeout, freshConnection: request.freshConnection)
     }
 
-    /// A form POST to the shop (notifications) on the same client: 5 s to connect, 10 s to answer, TLS verified,
-    /// no redirects, a fresh connection (the shop's endpoint is not LINE Pay's).
+    /// A form POST to the shop (notifications) on the same client: 5 s to connect, 10 s to answer.
     public func postForm(url: String, body: [UInt8]) -> TransportResult {
-        CurlTransport.current.perform(method: "POST", url: url, headers: ["Content-Type: application/x-www-form-urlencoded"], body: body,
-                                      connectTimeout: .seconds(5), readTimeout: .seconds(10), freshConnection: true)
+        exchange(method: "POST", url: url, contentType: "application/x-www-form-urlencoded", body: body,
+                 connectTimeout: .seconds(5), readTimeout: .seconds(10))
+    }
+
+    /// One exchange with an endpoint that is not LINE Pay's (the shop's notify and shipping URLs; the sandbox's calls
+    /// to confirmUrl): TLS verified, no redirects, a fresh connection, answers up to 4 MiB.
+    public func exchange(method: String, url: String, contentType: String? = nil, body: [UInt8]?,
+                         connectTimeout: Duration, readTimeout: Duration) -> TransportResult {
+        if let why = CurlTransport.unavailable { return .notSent(why) }
+        return CurlTransport.current.perform(method: method, url: url, headers: contentType.map { ["Content-Type: \($0)"] } ?? [],
+                                             body: body, connectTimeout: connectTimeout, readTimeout: readTimeout, freshConnection: true)
     }
 }

@@ -129,13 +129,13 @@ public struct ResponderConfiguration: Sendable {
         var seen = Set<String>()
         var secretFile: String? = nil
         var passwordFile: String? = nil
-        for (index, raw) in text.components(separatedBy: "\n").enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
+            let line = trimmedSpaces(raw)
             if line.isEmpty || line.hasPrefix("#") { continue }
             let at = "\(file):\(index + 1)"
             guard let eq = line.firstIndex(of: "=") else { throw ConfigurationError("\(at): expected 'key = value'") }
-            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
-            let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            let key = trimmedSpaces(line[..<eq])
+            let value = trimmedSpaces(line[line.index(after: eq)...])
             guard keys[key] != nil else { throw ConfigurationError("\(at): unknown key '\(key)'") }
             guard seen.insert(key).inserted else { throw ConfigurationError("\(at): '\(key)' is set twice") }
             func bad() -> ConfigurationError { ConfigurationError("\(at): \(key) must be \(keys[key]!)") }
@@ -376,4 +376,14 @@ public func isLoopbackURL(_ s: String) -> Bool { URLComponents(string: s)?.host.
 public func isLoopbackHost(_ host: String) -> Bool {
     let h = host.lowercased()
     return h == "localhost" || h.hasPrefix("127.") || h == "::1" || h == "[::1]"
+}
+
+/// `text` without leading and trailing spaces and tabs (what CharacterSet.whitespaces trims), in Swift alone: the
+/// config is parsed on every CGI run, and bridging to NSString per line was a visible part of it.
+func trimmedSpaces(_ text: Substring) -> String {
+    func isSpace(_ c: Character) -> Bool {
+        c.unicodeScalars.allSatisfy { $0 == "\t" || $0.properties.generalCategory == .spaceSeparator }
+    }
+    guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) }) else { return "" }
+    return String(text[first...last])
 }

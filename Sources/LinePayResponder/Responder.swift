@@ -23,8 +23,9 @@ public final class Responder: Sendable {
     /// Password hashes allowed at once: half the cores (at least one), so shoppers always have a core.
     let passwordHashSlots = Slots(limit: ProcessInfo.processInfo.activeProcessorCount / 2)
 
-    /// Checks that the database opens and the assets load, so start-up fails early and clearly.
-    public init(configuration: ResponderConfiguration) throws {
+    /// Checks that the assets load (and, unless `checkStore` is false, that the database opens), so start-up fails
+    /// early and clearly. A CGI run passes false: it opens its one store in `serveCGI`.
+    public init(configuration: ResponderConfiguration, checkStore: Bool = true) throws {
         self.configuration = configuration
         // Every LINE Pay call of this process (pages, reconciler) shares linepay_call_slots: a slow LINE Pay can hold
         // that many threads, never all of them.
@@ -43,7 +44,7 @@ public final class Responder: Sendable {
             ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
         ]
         assets = try Assets(directory: configuration.assetsDir)
-        _ = try OrderStore(configuration.store)
+        if checkStore { _ = try OrderStore(configuration.store) }
     }
 
     /// A handler for one thread (one OrderStore, one curl handle through the client's thread-local transport).
@@ -95,10 +96,20 @@ public final class Responder: Sendable {
         }
     }
 
+    /// One plain-CGI request on one store: answer, close stdout so the web server can finish the shopper's response,
+    /// then do what the background threads of a FastCGI process would: tell the shop what is due, clean up.
+    public func serveCGI() throws {
+        let store = try OrderStore(configuration.store)
+        let worker = ResponderWorker(responder: self, core: makeCore(store: store))
+        FastCGIServer.runCGI { worker.handle($0) }
+        close(1)
+        deliverNotificationsOnce(store: store)
+    }
+
     /// Delivers what is due once (CGI mode and `linepay notify`); returns how many were delivered.
     @discardableResult
-    public func deliverNotificationsOnce() -> Int {
-        guard let store = try? OrderStore(configuration.store) else { return 0 }
+    public func deliverNotificationsOnce(store given: OrderStore? = nil) -> Int {
+        guard let store = given ?? (try? OrderStore(configuration.store)) else { return 0 }
         // CGI has no background loop: each run cleans up what has expired (an indexed DELETE, usually of nothing).
         _ = try? store.deleteExpired(now: unixNow(), loginWindow: ResponderWorker.loginWindow)
         return configuration.notifier(store: store)?.deliverDue(now: unixNow()) ?? 0

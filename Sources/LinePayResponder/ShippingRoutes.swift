@@ -1,7 +1,4 @@
 import FastCGI
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Foundation
 import LinePay
 import LinePayCheckout
@@ -59,40 +56,26 @@ extension ResponderWorker {
             ("amount", Money.format(order.amount)), ("country", inquiry.country), ("postalCode", inquiry.postalCode),
             ("state", inquiry.state ?? ""), ("city", inquiry.city ?? ""), ("detail", inquiry.detail ?? ""), ("ts", String(now)),
         ]
-        guard let u = URL(string: url) else { return nil }
-        var request = URLRequest(url: u, timeoutInterval: 10)
-        request.httpMethod = "POST"
-        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-        request.httpBody = Data(SignedFields.signedMessage(.shipping, fields, secret: configuration.handoffSecret).utf8)
-        let config = URLSessionConfiguration.ephemeral
-        config.timeoutIntervalForRequest = 10
-        config.timeoutIntervalForResource = 10
-        let session = URLSession(configuration: config)
-        defer { session.finishTasksAndInvalidate() }
-        let done = DispatchSemaphore(value: 0)
-        let box = ShopAnswerBox()
-        session.dataTask(with: request) { data, response, error in
-            box.status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            box.body = data.map { Array($0.prefix(64 * 1024)) } ?? []
-            box.error = error.map { "\($0.localizedDescription)" }
-            done.signal()
-        }.resume()
-        guard done.wait(timeout: .now() + 11) == .success else { log("shipping-methods: \(url) did not answer in 10 s"); return nil }
-        guard box.status == 200, let answer = parseShopShippingAnswer(box.body, currency: currency) else {
-            log("shipping-methods: \(url) answered HTTP \(box.status)\(box.error.map { " (\($0))" } ?? ""), not LINE Pay's shipping format")
-            return nil
+        let body = Array(SignedFields.signedMessage(.shipping, fields, secret: configuration.handoffSecret).utf8)
+        switch CurlLinePayTransport().exchange(method: "POST", url: url, contentType: "application/x-www-form-urlencoded", body: body,
+                                               connectTimeout: .seconds(3), readTimeout: .seconds(7)) {
+        case .response(200, let answer):
+            guard let parsed = parseShopShippingAnswer(Array(answer.prefix(64 * 1024)), currency: currency) else {
+                log("shipping-methods: \(url) answered HTTP 200, not LINE Pay's shipping format")
+                return nil
+            }
+            return parsed
+        case .response(let status, _):
+            log("shipping-methods: \(url) answered HTTP \(status), not LINE Pay's shipping format")
+        case .notSent(let why):
+            log("shipping-methods: \(url) could not be reached (\(why))")
+        case .lost(let why):
+            log("shipping-methods: \(url) gave no complete answer within 10 s (\(why))")
         }
-        return answer
+        return nil
     }
 
     func log(_ line: String) {
         FileHandle.standardError.write(Data("linepay-fcgi: \(line)\n".utf8))
     }
-}
-
-/// Carries the shop's answer out of URLSession's callback (written before the semaphore is signalled).
-private final class ShopAnswerBox: @unchecked Sendable {
-    var status = 0
-    var body: [UInt8] = []
-    var error: String? = nil
 }

@@ -1,6 +1,7 @@
 import FastCGI
 import Foundation
 import LinePay
+import LinePayPages
 import SQLite
 
 /// The local LINE Pay Online API simulator (v3 and v4). `makeHandler()` gives each FastCGI thread its own worker (its own SQLite
@@ -85,9 +86,8 @@ func formEncode(_ s: String) -> String {
     s.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")) ?? ""
 }
 
-/// ISO 8601 in UTC, as LINE Pay writes dates.
+/// ISO 8601 in UTC, as LINE Pay writes dates: `2026-12-01T09:30:00Z` (no ICU time zone data needed).
 func isoDate(_ unix: Int64) -> String {
-    let f = ISO8601DateFormatter()
-    f.timeZone = TimeZone(identifier: "UTC")
-    return f.string(from: Date(timeIntervalSince1970: TimeInterval(unix)))
+    let text = utcText(unix)   // "YYYY-MM-DD HH:MM:SS"
+    return text.prefix(10) + "T" + text.suffix(8) + "Z"
 }

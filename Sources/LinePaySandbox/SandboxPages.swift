@@ -1,8 +1,5 @@
 import FastCGI
 import LinePayPages
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Foundation
 import LinePay
 
@@ -83,17 +80,9 @@ extension SandboxWorker {
 
     /// LINE Pay's server-to-server GET of confirmUrl (5 s connect, 20 s read); true on HTTP 200.
     func callConfirmURL(_ url: String) -> Bool {
-        guard let u = URL(string: url) else { return false }
-        var request = URLRequest(url: u, timeoutInterval: 20)
-        request.httpMethod = "GET"
-        let done = DispatchSemaphore(value: 0)
-        let status = StatusBox()
-        URLSession.shared.dataTask(with: request) { _, response, _ in
-            status.value = (response as? HTTPURLResponse)?.statusCode ?? 0
-            done.signal()
-        }.resume()
-        done.wait()
-        return status.value == 200
+        if case .response(200, _) = CurlLinePayTransport().exchange(method: "GET", url: url, body: nil, connectTimeout: .seconds(5),
+                                                                     readTimeout: .seconds(20)) { return true }
+        return false
     }
 
     private func paymentPage(_ tx: SandboxTransaction, request: FastCGIRequest, notice: String? = nil) -> FastCGIResponse {
@@ -191,9 +180,4 @@ extension SandboxWorker {
                "back": "กลับไปที่ร้านค้า", "otherBrowser": "กลับไปยังเบราว์เซอร์เดิม", "otherBrowserBody": "การชำระเงินนี้เริ่มในเบราว์เซอร์อื่น โปรดกลับไปยังเบราว์เซอร์ที่คุณเริ่มการชำระเงินเพื่อดำเนินการให้เสร็จ",
                "closed": "คำขอชำระเงินนี้ปิดแล้ว"],
     ]
-}
-
-/// Carries a status code out of URLSession's callback.
-private final class StatusBox: @unchecked Sendable {   // written once before the semaphore is signalled
-    var value = 0
 }

@@ -1,8 +1,5 @@
 import FastCGI
 import LinePayPages
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Foundation
 import LinePay
 
@@ -109,20 +106,10 @@ extension SandboxWorker {
 
     /// LINE Pay's POST to the merchant: JSON, 5 s to connect, 20 s to read; nil when nothing came back.
     func post(_ url: String, json: String) -> (Int, [UInt8])? {
-        guard let u = URL(string: url) else { return nil }
-        var request = URLRequest(url: u, timeoutInterval: 20)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = Data(json.utf8)
-        let done = DispatchSemaphore(value: 0)
-        let box = InquiryBox()
-        URLSession.shared.dataTask(with: request) { data, response, _ in
-            box.status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            box.body = data.map { Array($0) } ?? []
-            done.signal()
-        }.resume()
-        guard done.wait(timeout: .now() + 26) == .success, box.status != 0 else { return nil }
-        return (box.status, box.body)
+        guard case .response(let status, let body) = CurlLinePayTransport().exchange(
+            method: "POST", url: url, contentType: "application/json", body: Array(json.utf8), connectTimeout: .seconds(5),
+            readTimeout: .seconds(20)) else { return nil }
+        return (status, body)
     }
 
     /// `info.shipping` of confirm, payment details (with the address) and check (method and fee only).
@@ -139,10 +126,4 @@ extension SandboxTransaction {
         appendingParameters(confirmUrl, transactionId: id, orderId: orderId,
                             shipping: shippingType == "SHIPPING" ? shippingMethodId.map { ($0, shippingFee) } : nil)
     }
-}
-
-/// Carries the merchant's answer out of URLSession's callback (written before the semaphore is signalled).
-private final class InquiryBox: @unchecked Sendable {
-    var status = 0
-    var body: [UInt8] = []
 }

@@ -26,21 +26,24 @@ public final class PostgreSQLConnection {
         try connect()
     }
 
-    deinit { PQfinish(conn) }
+    deinit { cpq_finish(conn) }
 
     /// Where this connection goes, for messages: "host:port/dbname" (never the password).
     public var target: String { options.target }
 
     private func connect() throws {
-        PQfinish(conn)
+        if let why = cpq_load() {   // libpq is loaded on first use (CPostgreSQL)
+            throw PostgreSQLError(sqlState: "08001", message: "cannot connect to \(options.target): \(String(cString: why))")
+        }
+        cpq_finish(conn)
         conn = nil
         var keys = ["dbname", "fallback_application_name", "connect_timeout"]
         var values = [options.url, "linepay", String(options.connectTimeoutSeconds)]
         if let password = options.password { keys.append("password"); values.append(password) }
-        let c: OpaquePointer? = withCStrings(keys) { k in withCStrings(values) { v in PQconnectdbParams(k, v, 1) } }
-        guard let c, PQstatus(c) == CONNECTION_OK else {
-            let message = c.map { Self.firstLine(PQerrorMessage($0)) } ?? "out of memory"
-            PQfinish(c)
+        let c: OpaquePointer? = withCStrings(keys) { k in withCStrings(values) { v in cpq_connectdb_params(k, v, 1) } }
+        guard let c, cpq_status(c) == CONNECTION_OK else {
+            let message = c.map { Self.firstLine(cpq_error_message($0)) } ?? "out of memory"
+            cpq_finish(c)
             throw PostgreSQLError(sqlState: "08001", message: "cannot connect to \(options.target): \(message)")
         }
         conn = c
@@ -51,7 +54,7 @@ public final class PostgreSQLConnection {
 
     /// A usable connection: the current one, or a new one when the last broke and the backoff step has passed.
     private func ready() throws -> OpaquePointer {
-        if let conn, PQstatus(conn) == CONNECTION_OK { return conn }
+        if let conn, cpq_status(conn) == CONNECTION_OK { return conn }
         guard !inTransaction else {
             throw PostgreSQLError(sqlState: "08006", message: "connection to \(options.target) lost in a transaction")
         }
@@ -114,7 +117,7 @@ public final class PostgreSQLConnection {
         do {
             try simple("BEGIN; SELECT pg_advisory_xact_lock(\(Self.writerLockKey))")
         } catch {
-            if let conn, PQstatus(conn) == CONNECTION_OK { _ = try? simple("ROLLBACK") }   // the lock wait timed out
+            if let conn, cpq_status(conn) == CONNECTION_OK { _ = try? simple("ROLLBACK") }   // the lock wait timed out
             throw error
         }
         inTransaction = true
@@ -123,7 +126,7 @@ public final class PostgreSQLConnection {
         do {
             result = try body()
         } catch {
-            if let conn, PQstatus(conn) == CONNECTION_OK { _ = try? simple("ROLLBACK") }
+            if let conn, cpq_status(conn) == CONNECTION_OK { _ = try? simple("ROLLBACK") }
             throw error
         }
         // A statement that failed inside (and whose error the body caught) aborted the transaction: COMMIT then
@@ -172,29 +175,29 @@ public final class PostgreSQLConnection {
             }
         }
         let result: OpaquePointer? = withPointers(buffers) { pointers in
-            PQexecParams(c, text, Int32(bindings.count), types, pointers, lengths, formats, 0)
+            cpq_exec_params(c, text, Int32(bindings.count), types, pointers, lengths, formats, 0)
         }
-        defer { PQclear(result) }
+        defer { cpq_clear(result) }
         try check(result, c, sql)
-        return (rows(result!), Int(String(cString: PQcmdTuples(result!))) ?? 0)
+        return (rows(result!), Int(String(cString: cpq_cmd_tuples(result!))) ?? 0)
     }
 
     /// Runs `sql` through the simple protocol; returns the last command's status ("COMMIT", "ROLLBACK"...).
     @discardableResult
     private func simple(_ sql: String) throws -> String {
         let c = try ready()
-        let result = PQexec(c, sql)
-        defer { PQclear(result) }
+        let result = cpq_exec(c, sql)
+        defer { cpq_clear(result) }
         try check(result, c, sql)
-        return String(cString: PQcmdStatus(result!))
+        return String(cString: cpq_cmd_status(result!))
     }
 
     private func check(_ result: OpaquePointer?, _ c: OpaquePointer, _ sql: String) throws {
-        let status = result.map(PQresultStatus) ?? PGRES_FATAL_ERROR
+        let status = result.map(cpq_result_status) ?? PGRES_FATAL_ERROR
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
-            var state = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) } ?? ""
-            let message = Self.firstLine(result.flatMap { PQresultErrorMessage($0) } ?? PQerrorMessage(c))
-            if PQstatus(c) != CONNECTION_OK {
+            var state = result.flatMap { cpq_result_error_field($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) } ?? ""
+            let message = Self.firstLine(result.flatMap { cpq_result_error_message($0) } ?? cpq_error_message(c))
+            if cpq_status(c) != CONNECTION_OK {
                 state = state.isEmpty ? "08006" : state
                 nextAttempt = Date()   // the first statement after a break may try to reconnect at once
             }
@@ -203,13 +206,13 @@ public final class PostgreSQLConnection {
     }
 
     private func rows(_ result: OpaquePointer) -> [SQLRow] {
-        let columns = PQnfields(result)
-        let names = (0..<columns).map { String(cString: PQfname(result, $0)) }
-        let types = (0..<columns).map { PQftype(result, $0) }
-        return (0..<PQntuples(result)).map { r in
+        let columns = cpq_nfields(result)
+        let names = (0..<columns).map { String(cString: cpq_fname(result, $0)) }
+        let types = (0..<columns).map { cpq_ftype(result, $0) }
+        return (0..<cpq_ntuples(result)).map { r in
             SQLRow(columns: names, values: (0..<columns).map { f in
-                guard PQgetisnull(result, r, f) == 0 else { return .null }
-                let text = String(cString: PQgetvalue(result, r, f))
+                guard cpq_getisnull(result, r, f) == 0 else { return .null }
+                let text = String(cString: cpq_getvalue(result, r, f))
                 return Self.value(text, type: types[Int(f)])
             })
         }

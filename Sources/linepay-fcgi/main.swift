@@ -66,17 +66,16 @@ guard let configPath else { fail("no configuration: pass --config FILE or set LI
 let configuration: ResponderConfiguration
 do { configuration = try ResponderConfiguration.load(path: configPath) } catch { fail("\(error)") }
 
+let cgi = !checkOnly && listen == nil && FastCGIServer.isCGI
 let responder: Responder
-do { responder = try Responder(configuration: configuration) } catch { fail("\(error)") }
+do { responder = try Responder(configuration: configuration, checkStore: !cgi) } catch { fail("\(error)") }
 if checkOnly {
     print("\(configPath): ok")
     exit(0)
 }
 
-if listen == nil && FastCGIServer.isCGI {
-    do { FastCGIServer.runCGI(handler: try responder.makeHandler()) } catch { fail("\(error)", status: 1) }
-    close(1)   // the web server may finish the shopper's response while the shop is told
-    responder.deliverNotificationsOnce()
+if cgi {
+    do { try responder.serveCGI() } catch { fail("\(error)", status: 1) }
     exit(0)
 }
 

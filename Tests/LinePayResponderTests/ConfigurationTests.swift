@@ -28,6 +28,14 @@ import LinePayCheckout
         #expect(c.timeouts.read(.confirm) == .seconds(3) && c.timeouts.read(.capture) == .seconds(60))
     }
 
+    /// Lines may end in CRLF (a file saved on Windows) and values may be padded with spaces or tabs; line numbers hold.
+    @Test func crlfLinesAndPaddedValuesParse() throws {
+        let c = try ResponderConfiguration.parse(Self.good.replacingOccurrences(of: "\n", with: "\r\n") + "\r\nshop_name =\t Cony  Shop \t\r\n",
+                                                 file: "f")
+        #expect(c.channelId == "1234567890" && c.shopName == "Cony  Shop" && c.returnURL == "https://shop.example/thanks.php")
+        #expect(error(Self.good.replacingOccurrences(of: "\n", with: "\r\n") + "\r\n\r\nnonsense")?.hasPrefix("linepay.conf:10:") == true)
+    }
+
     /// Issue 9, case 10: a query in public_base_url would put reserved names into confirmUrl.
     @Test func publicBaseURLWithAQueryIsRefused() {
         let bad = Self.good.replacingOccurrences(of: "public_base_url = https://shop.example/linepay",

@@ -92,6 +92,17 @@ import TestSupport
         #expect(r.stdout.contains("Set-Cookie: lp_session=") && r.stdout.contains("data-page=\"checkout\""))
     }
 
+    /// libcurl and libpq are opened on first use (Sources/CCurl, CPostgreSQL), never linked: a CGI /status on SQLite
+    /// must not map them and their dependencies. FoundationNetworking (which links libcurl) is not used at all.
+    @Test func theBinariesLinkNeitherLibcurlNorLibpq() throws {
+        for name in ["linepay-fcgi", "linepay", "linepay-sandbox"] {
+            let r = try runProcess("/usr/bin/readelf", ["-d", builtBinary(name)], env: [:])
+            #expect(r.status == 0 && r.stdout.contains("(NEEDED)"), "\(r.stderr)")
+            let needed = r.stdout.split(separator: "\n").filter { $0.contains("(NEEDED)") }.joined(separator: "\n")
+            #expect(!needed.contains("libcurl") && !needed.contains("libpq") && !needed.contains("FoundationNetworking"), "\(name):\n\(needed)")
+        }
+    }
+
     @Test func theChannelSecretNeverReachesALogAPageOrTheDatabase() throws {
         let h = try ResponderHarness()
         let phone = Browser(Browser.iPhone)
