@@ -51,6 +51,9 @@ public final class FastCGIServer: Sendable {
     /// before starting other threads of your own: a thread with SIGTERM unblocked would take the signal and die.
     public func run(makeHandler: @escaping @Sendable () throws -> (FastCGIRequest) -> FastCGIResponse) throws {
         try state.begin(workers: threads)
+        // glibc gives each thread that meets contention its own malloc arena (up to 8 per core), and each keeps what
+        // it freed: with a few arenas per core instead, a process holds about 3 MB less after 10,000 payments.
+        _ = mallopt(M_ARENA_MAX, Int32(max(2, min(threads, 2 * ProcessInfo.processInfo.activeProcessorCount))))
         // Block the stop signals before FCGX_Init and before any thread exists, so workers inherit the mask and
         // only this thread ever takes them (in sigwait below).
         var stopSignals = sigset_t(), previousMask = sigset_t()

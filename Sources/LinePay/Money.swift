@@ -48,10 +48,8 @@ public enum Money {
         if digits <= 18 && bytes[0] != UInt8(ascii: "-") {
             return significand == 0 ? Decimal(0) : Decimal(sign: .plus, exponent: -fraction, significand: Decimal(significand))
         }
-        return Decimal(string: text, locale: Self.posix)
+        return Decimal(string: text)   // no locale: "." is the separator, and no ICU locale data is loaded
     }
-
-    private static let posix = Locale(identifier: "en_US_POSIX")
 
     /// How many decimal places the value really needs (`150.50` -> 1, `100.0` -> 0).
     public static func scale(of value: Decimal) -> Int {
@@ -71,7 +69,7 @@ public enum Money {
         var v = value
         var rounded = Decimal()
         NSDecimalRound(&rounded, &v, scale(of: value), .plain)
-        return NSDecimalString(&rounded, Self.posix as NSLocale)
+        return rounded.description   // locale-free digits, "." and "-" (NSDecimalString with a Locale loads ICU data)
     }
 
     /// Whether `value` fits `currency`'s decimals.

@@ -45,6 +45,6 @@ enum Money {
         var v = value
         var rounded = Decimal()
         NSDecimalRound(&rounded, &v, 2, .plain)
-        return NSDecimalString(&rounded, Locale(identifier: "en_US_POSIX") as NSLocale)
+        return rounded.description   // locale-free, like LinePay's Money.format
     }
 }

@@ -64,6 +64,9 @@ public final class SQLiteConnection {
             }
         }
         try execute("PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL")
+        // A thread's reading connection needs the hot index pages, not SQLite's default 2 MiB per connection (one per
+        // thread adds up; the OS page cache holds the rest); the shared writer keeps the default.
+        if grouped { try execute("PRAGMA cache_size = -512") }
     }
 
     deinit {
