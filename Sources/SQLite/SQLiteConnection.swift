@@ -63,7 +63,10 @@ public final class SQLiteConnection {
                 throw SQLiteError(code: SQLITE_ERROR, message: "journal_mode is \(mode ?? "?"), not wal", sql: nil)
             }
         }
-        try execute("PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL")
+        // temp_store=MEMORY: the statement journals of the group commit's savepoints and RETURNING's ephemeral tables
+        // stay in small heap chunks; with the default they are 64 KiB chunks (spilling to a temp file), allocated
+        // and freed per transaction, which made glibc trim and re-fault the heap on every write.
+        try execute("PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA temp_store=MEMORY")
     }
 
     deinit {
