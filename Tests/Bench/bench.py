@@ -292,7 +292,7 @@ def ms(v):
     return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
 
 
-def full_flows(stack, n, workers, label="full flow (6 requests + 4 API calls)"):
+def full_flows(stack, n, workers, label="full flow (5 requests + 2 LINE Pay calls)"):
     host, port = "127.0.0.1", stack.port
     latencies, errors = [], []
     lock = threading.Lock()
@@ -580,7 +580,7 @@ def main():
 
         row("RSS of linepay-fcgi, idle after the rows above", f"{stack.rss_mb():.1f}", "MB", "", "", "goal < 30 MB")
         flows = int(os.environ.get("BENCH_FLOWS", "10000"))
-        full_flows(stack, flows // 2, 16, label=f"full flows 1-{flows // 2} (6 requests + 4 LINE Pay calls)")
+        full_flows(stack, flows // 2, 16, label=f"full flows 1-{flows // 2} (5 requests + 2 LINE Pay calls)")
         rss_half = stack.rss_mb()
         full_flows(stack, flows - flows // 2, 16, label=f"full flows {flows // 2 + 1}-{flows}")
         row(f"RSS after {flows // 2} -> {flows} flows", f"{stack.rss_mb():.1f}", "MB", "", "", f"from {rss_half:.1f} MB;", "goal < 40 MB")
