@@ -57,6 +57,8 @@ func encodeBody<T: Encodable>(_ value: T) throws -> [UInt8] {
     return Array(try encoder.encode(value))
 }
 
+private let upperHexDigits: [Unicode.Scalar] = Array("0123456789ABCDEF".unicodeScalars)
+
 /// RFC 3986 percent-encoding (PHP's rawurlencode): only A-Z a-z 0-9 - . _ ~ stay, the rest is %XX upper-case.
 public func percentEncode(_ s: String) -> String {
     var out = ""
@@ -66,7 +68,10 @@ public func percentEncode(_ s: String) -> String {
              UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
             out.unicodeScalars.append(Unicode.Scalar(b))
         default:
-            out += String(format: "%%%02X", b)
+            // A table, not String(format:): return links and notifications encode every field of every message.
+            out.unicodeScalars.append("%")
+            out.unicodeScalars.append(upperHexDigits[Int(b >> 4)])
+            out.unicodeScalars.append(upperHexDigits[Int(b & 0x0F)])
         }
     }
     return out

@@ -62,13 +62,18 @@ extension PaymentCore {
         let request = makeRequest(reserving)
         switch attempt({ () throws(LinePayError) in try client.request(request) }) {
         case .success(let info):
-            try store.appendEvent(orderId: orderId, kind: "api.request", actor: actor,
-                                  detail: "0000 transactionId \(info.transactionId) orderId \(request.orderId)", now: now)
-            return .reserved(try store.markReserved(orderId: orderId, transactionId: info.transactionId.rawValue,
-                                                    paymentUrl: info.paymentUrl.web, now: now, actor: actor) ?? reserving)
+            // The answer's event and the transition it causes commit together (one transaction, one fsync).
+            return .reserved(try store.inOneTransaction {
+                try store.appendEvent(orderId: orderId, kind: "api.request", actor: actor,
+                                      detail: "0000 transactionId \(info.transactionId) orderId \(request.orderId)", now: now)
+                return try store.markReserved(orderId: orderId, transactionId: info.transactionId.rawValue,
+                                              paymentUrl: info.paymentUrl.web, now: now, actor: actor) ?? reserving
+            })
         case .failure(let error):
-            try store.appendEvent(orderId: orderId, kind: "api.request", actor: actor, detail: "\(error)", now: now)
-            let back = try store.abortReserve(orderId: orderId, error: "\(error)", now: now, actor: actor) ?? reserving
+            let back = try store.inOneTransaction {
+                try store.appendEvent(orderId: orderId, kind: "api.request", actor: actor, detail: "\(error)", now: now)
+                return try store.abortReserve(orderId: orderId, error: "\(error)", now: now, actor: actor) ?? reserving
+            }
             // An unknown outcome moves no money: the next attempt uses a new LINE Pay orderId (attempt suffix).
             if case .refused(let refusal) = error { return .refused(back, refusal) }
             return .unavailable(back, "\(error)")
@@ -223,6 +228,12 @@ extension PaymentCore {
             usleep(pause)
             answer = attempt({ () throws(LinePayError) in try client.confirm(transactionId: TransactionID(tx), amount: order.amount, currency: currency) })
         }
+        // The answer's event, what it tells of shipping and the transition it causes commit together (one fsync).
+        return try store.inOneTransaction { try recordConfirm(answer, of: order, now: now) }
+    }
+
+    /// Inside sendConfirm's transaction: the Confirm answer's event and the state it leads to.
+    private func recordConfirm(_ answer: Result<ConfirmPayment.Info, LinePayError>, of order: Order, now: Int64) throws -> Order {
         switch answer {
         case .success(let info):
             // What we asked for decides captured or held (the expiry date only says until when a hold lasts).

@@ -60,6 +60,6 @@ public enum MessageKind: String, Sendable, CaseIterable {
     /// The HMAC key of this kind of message.
     public func key(_ secret: String) -> String {
         guard self != .handoff else { return secret }
-        return hmacSHA256(key: Array(secret.utf8), message: Array("linepay-fcgi \(rawValue) v1".utf8)).map { String(format: "%02x", $0) }.joined()
+        return lowerHex(hmacSHA256(key: Array(secret.utf8), message: Array("linepay-fcgi \(rawValue) v1".utf8)))
     }
 }

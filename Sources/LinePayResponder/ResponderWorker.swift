@@ -169,9 +169,14 @@ final class ResponderWorker {
         request.query.first { $0.0 == name }?.1
     }
 
-    static let phonePattern = "Mobile|Android|iPhone|iPad|iPod|Line/|Windows Phone"
+    /// What marks a phone's User-Agent, lower-case (compared without regard to ASCII case).
+    static let phoneMarkers = ["mobile", "android", "iphone", "ipad", "ipod", "line/", "windows phone"].map { Array($0.utf8) }
 
+    /// A plain byte search: a regular expression here was compiled again on every Pay.
     func isPhone(_ request: FastCGIRequest) -> Bool {
-        (request.header("User-Agent") ?? "").range(of: Self.phonePattern, options: [.regularExpression, .caseInsensitive]) != nil
+        let agent = (request.header("User-Agent") ?? "").utf8.map { (65...90).contains($0) ? $0 + 32 : $0 }
+        return Self.phoneMarkers.contains { marker in
+            agent.count >= marker.count && (0...(agent.count - marker.count)).contains { agent[$0..<($0 + marker.count)].elementsEqual(marker) }
+        }
     }
 }

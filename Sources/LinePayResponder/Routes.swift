@@ -25,15 +25,14 @@ extension ResponderWorker {
             return page(400, Pages.error(context(request, order: nil), kind: .badRequest,
                                          message: "This checkout link cannot be used. \(error.message)"))
         }
-        var cookie: String? = nil
-        let session: Session
-        if let existing = try self.session(request, now: now) { session = existing } else {
-            let (s, c) = try newSession(request, now: now)
-            session = s
-            cookie = c
+        let existing = try self.session(request, now: now)
+        // A new browser's session and its order commit together: one transaction, one fsync.
+        let (session, cookie, created) = try store.inOneTransaction { () throws -> (Session, String?, CreateResult) in
+            let (session, cookie) = try existing.map { ($0, nil) } ?? newSession(request, now: now)
+            return (session, cookie, try store.createOrResume(handoff.order, sessionId: session.id, now: now))
         }
         let headers = cookie.map { [("Set-Cookie", $0)] } ?? []
-        switch try store.createOrResume(handoff.order, sessionId: session.id, now: now) {
+        switch created {
         case .conflict(let existing):
             return page(409, Pages.error(context(request, order: existing), kind: .conflict,
                                          message: "The order \(existing.orderId) was already started with other contents. Return to the shop and check out again."),
@@ -180,13 +179,19 @@ extension ResponderWorker {
     func result(_ request: FastCGIRequest, now: Int64) throws -> FastCGIResponse {
         // Someone else's order answers exactly as an unknown one: /result must not tell whether an order exists or
         // is paid (issue 10, attack 5). Only /confirm shows another browser the neutral outcome page.
-        guard let orderId = queryValue(request, "orderId"), let order = try store.order(orderId: orderId),
-              try isOwner(order, request, now: now) else {
+        // One read transaction (one snapshot, SQLite's locks once) and one session lookup for owner and csrf.
+        let found: (Order, Session)? = try store.connection.readTransaction {
+            guard let orderId = queryValue(request, "orderId"), let order = try store.order(orderId: orderId),
+                  let s = try session(request, now: now), constantTimeEquals(Array(s.id.utf8), Array(order.sessionId.utf8))
+            else { return nil }
+            return (order, s)
+        }
+        guard let (order, owner) = found else {
             return page(404, Pages.error(context(request, order: nil), kind: .notFound, message: "There is no such order."))
         }
         var c = context(request, order: order)
         c.returnURL = signedReturnURL(order, now: now)
-        let csrf = try session(request, now: now)?.csrfToken
+        let csrf = owner.csrfToken
         let encoded = SignedFields.rawURLEncode(order.orderId)
         switch order.state {
         case .paid, .authorized, .refunded, .partially_refunded, .voided:
@@ -199,7 +204,7 @@ extension ResponderWorker {
         case .failed, .expired:
             return page(200, Pages.failed(c, order: view(order), reason: order.lastError ?? "", csrfToken: csrf))
         case .new, .reserved:
-            return page(200, Pages.checkout(c, order: view(order), csrfToken: csrf ?? ""))
+            return page(200, Pages.checkout(c, order: view(order), csrfToken: csrf))
         }
     }
 }

@@ -74,7 +74,7 @@ final class SandboxWorker {
 /// Appends LINE Pay's parameters to a merchant URL: orderId only if the URL does not carry it already; on a
 /// SHIPPING payment's confirmUrl also shippingFeeAmount and shippingMethodId (002_...txt, confirmUrl).
 func appendingParameters(_ url: String, transactionId: Int64, orderId: String, shipping: (methodId: String, fee: Decimal)? = nil) -> String {
-    let hasOrder = url.range(of: "[?&]orderId=", options: .regularExpression) != nil
+    let hasOrder = url.contains("?orderId=") || url.contains("&orderId=")   // not a regular expression: one per approval
     var params = "transactionId=\(transactionId)"
     if !hasOrder { params += "&orderId=\(formEncode(orderId))" }
     if let shipping { params += "&shippingFeeAmount=\(Money.format(shipping.fee))&shippingMethodId=\(formEncode(shipping.methodId))" }

@@ -19,7 +19,7 @@ extension SandboxWorker {
         var cookies: [(String, String)] = []
         var browser = request.cookies[Self.browserCookie] ?? ""
         if browser.isEmpty {
-            browser = secureRandomBytes(12).map { String(format: "%02x", $0) }.joined()
+            browser = lowerHex(secureRandomBytes(12))
             cookies.append(("Set-Cookie", "\(Self.browserCookie)=\(browser); Path=/sandbox/; HttpOnly; SameSite=Lax"))
         }
         var response: FastCGIResponse

@@ -180,7 +180,10 @@ final class SandboxStore {
 
     /// Takes one use of the first armed fault for `operation`, if any.
     func takeFault(operation: String) throws -> (kind: String, value: String)? {
-        try db.immediateTransaction {
+        // Nearly every call finds none: a plain read first, and a write transaction (a commit) only when one is armed.
+        guard try db.queryOne("SELECT 1 AS armed FROM faults WHERE operation IN (?, '*') AND remaining > 0 LIMIT 1",
+                              [.text(operation)]) != nil else { return nil }
+        return try db.immediateTransaction {
             guard let row = try db.queryOne("SELECT * FROM faults WHERE operation IN (?, '*') AND remaining > 0 ORDER BY id LIMIT 1",
                                             [.text(operation)]) else { return nil }
             try db.run("UPDATE faults SET remaining = remaining - 1 WHERE id = ?", [row["id"]])

@@ -24,7 +24,7 @@ extension OrderStore {
 
     /// Ends a session (logout, or the old session at a new login); also drops every expired one.
     public func deleteAdminSession(id: String, now: Int64) throws {
-        try connection.immediateTransaction {
+        try change {
             _ = try connection.run("DELETE FROM admin_sessions WHERE id = ? OR expires_at <= ?", [.text(id), .integer(now)])
         }
     }
@@ -41,7 +41,7 @@ extension OrderStore {
     /// Takes the lease `name` until `now + seconds` for `holder` unless another holder has it; true when taken.
     /// Reconcile runs use one per order and per operation, so two runs never settle the same thing at once.
     public func claimLease(_ name: String, holder: String, now: Int64, seconds: Int64) throws -> Bool {
-        try connection.immediateTransaction {
+        try change {
             try connection.run("""
                 INSERT INTO leases (name, holder, until) VALUES (?, ?, ?)
                 ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until WHERE leases.until <= ?
@@ -70,7 +70,7 @@ extension OrderStore {
     /// Records the answer of a check or an expiry for the regKey of `orderId`, with an event (the key itself is
     /// never written to the log). `expired` true marks it expired for good.
     public func recordRegKey(orderId: String, expired: Bool, result: String, kind: String, actor: String, now: Int64) throws {
-        try connection.immediateTransaction {
+        try change {
             guard let key = try connection.queryOne("SELECT order_row FROM regkeys WHERE order_id = ?", [.text(orderId)])?
                 .int("order_row") else { throw OrderStoreError.unknownOrder(orderId) }
             try connection.run("""
@@ -91,7 +91,7 @@ extension OrderStore {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let body = String(decoding: try encoder.encode(snapshot), as: UTF8.self)
-        try connection.immediateTransaction {
+        try change {
             guard let row = try connection.queryOne("SELECT id FROM orders WHERE order_id = ?", [.text(orderId)])?.int("id") else {
                 throw OrderStoreError.unknownOrder(orderId)
             }
@@ -118,7 +118,7 @@ extension OrderStore {
     /// the shop handles anyway (it carries the status and the totals, not a change).
     @discardableResult
     public func makeNotificationsDue(now: Int64) throws -> Int {
-        try connection.immediateTransaction {
+        try change {
             try connection.run("UPDATE outbox SET next_at = ? WHERE delivered_at IS NULL AND next_at > ? AND attempts > 0",
                                [.integer(now), .integer(now)])
         }
@@ -136,7 +136,7 @@ extension OrderStore {
     @discardableResult
     public func seed(count: Int, days: Int64, tag: String, now: Int64) throws -> Int {
         guard count > 0 else { return 0 }
-        return try connection.immediateTransaction {
+        return try change {
             let base = (try connection.queryOne("SELECT coalesce(max(transaction_id), 0) AS m FROM orders")?.int("m") ?? 0)
                 + 1_000_000
             let prefix = "SEED-\(tag)-"

@@ -16,7 +16,7 @@ extension OrderStore {
     /// idempotency key did before. The rules run inside the write transaction, so nothing changes between the check
     /// and the record. A rejection is recorded too (with its event), so a repeated submit gets the same answer.
     public func beginOperation(_ request: OperationRequest, now: Int64, rules: OperationRules) throws -> BeginOperationResult {
-        try connection.immediateTransaction {
+        try change {
             if let existing = try operation(idempotencyKey: request.idempotencyKey) {
                 // Like Stripe: a key reused with other parameters is refused, never answered with the first result
                 // (a script would read "done" for an amount that was not refunded). No amount means "as the key did".
@@ -46,7 +46,7 @@ extension OrderStore {
     @discardableResult
     public func finishOperation(id: Int64, state: OperationState, result: String, refusal: OperationRefusal? = nil, now: Int64,
                                 actor: String) throws -> AfterSaleOperation {
-        try connection.immediateTransaction {
+        try change {
             let op = try loadOperation(id: id)
             let changed = op.state.isOpen ? try connection.run("""
                 UPDATE operations SET state = ?, result = ?, refusal = ?, updated_at = ? WHERE id = ? AND state IN ('pending', 'unknown')
@@ -61,7 +61,7 @@ extension OrderStore {
     /// Writes LINE Pay's answer on an operation a transition has just settled (its state is left alone), with the event.
     @discardableResult
     public func noteOperationResult(id: Int64, result: String, now: Int64, actor: String) throws -> AfterSaleOperation {
-        try connection.immediateTransaction {
+        try change {
             let op = try loadOperation(id: id)
             try connection.run("UPDATE operations SET result = ? WHERE id = ?", [.text(result), .integer(id)])
             try insertEvent(orderRow: op.orderRowId, kind: "api.\(op.kind.rawValue)", actor: actor, now: now, detail: result)
@@ -72,7 +72,7 @@ extension OrderStore {
     /// Reconcile found that an open operation did not happen at LINE Pay: not_done, with the reason and an event.
     @discardableResult
     public func markOperationNotDone(id: Int64, reason: String, now: Int64, actor: String) throws -> Bool {
-        try connection.immediateTransaction {
+        try change {
             let op = try loadOperation(id: id)
             guard try connection.run("""
                 UPDATE operations SET state = 'not_done', result = ?, updated_at = ? WHERE id = ? AND state IN ('pending', 'unknown')
@@ -128,7 +128,7 @@ extension OrderStore {
     public func beginCharge(idempotencyKey: String, sourceOrderId: String, orderId: String, productName: String,
                             amount: Decimal, actor: String, now: Int64) throws -> BeginOperationResult {
         // The charge's own rules are data checks on its input and the store's uniqueness, so they stay here.
-        try connection.immediateTransaction {
+        try change {
             if let existing = try operation(idempotencyKey: idempotencyKey) {
                 guard existing.kind == .charge else { return .keyReused(existing) }
                 return .existing(existing)
@@ -179,7 +179,7 @@ extension OrderStore {
     /// Gives a charged order (confirming, no transaction yet) the transaction LINE Pay created for it.
     @discardableResult
     public func attachTransaction(orderId: String, transactionId: Int64, now: Int64, actor: String) throws -> Bool {
-        try connection.immediateTransaction {
+        try change {
             guard try connection.run("""
                 UPDATE orders SET transaction_id = ? WHERE order_id = ? AND state = 'confirming' AND transaction_id IS NULL
                 """, [.integer(transactionId), .text(orderId)]) == 1,

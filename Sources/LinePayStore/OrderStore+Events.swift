@@ -5,7 +5,7 @@ import SQLite
 extension OrderStore {
     /// Appends an event, about an order (throws unknownOrder if there is none) or about nothing in particular (nil).
     public func appendEvent(orderId: String?, kind: String, actor: String, detail: String, now: Int64) throws {
-        try connection.immediateTransaction {
+        try change {
             var row: Int64?
             if let orderId {
                 guard let found = try connection.queryOne("SELECT id FROM orders WHERE order_id = ?", [.text(orderId)])?

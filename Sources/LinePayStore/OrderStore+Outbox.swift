@@ -19,7 +19,7 @@ extension OrderStore {
     /// Takes a notification for delivery: next_at moves to now + lease only if it is still due, so two workers never both send it.
     /// A worker that dies mid-delivery loses the lease; the row is due again when it runs out.
     public func claimNotification(id: Int64, now: Int64, lease: Int64) throws -> Bool {
-        try connection.immediateTransaction {
+        try change {
             try connection.run("""
                 UPDATE outbox SET next_at = ? WHERE id = ? AND delivered_at IS NULL AND next_at <= ?
                   AND NOT EXISTS (SELECT 1 FROM outbox AS p
@@ -30,7 +30,7 @@ extension OrderStore {
 
     /// Records that the shop acknowledged it (a second call changes nothing).
     public func markDelivered(id: Int64, now: Int64) throws {
-        try connection.immediateTransaction {
+        try change {
             _ = try connection.run("UPDATE outbox SET delivered_at = ?, last_error = NULL WHERE id = ? AND delivered_at IS NULL",
                                    [.integer(now), .integer(id)])
         }
@@ -38,7 +38,7 @@ extension OrderStore {
 
     /// attempts += 1, next_at = now + backoff(attempts) (e.g. 10 s doubling up to 1 hour), last_error recorded.
     public func markDeliveryFailed(id: Int64, error: String, now: Int64) throws {
-        try connection.immediateTransaction {
+        try change {
             guard let attempts = try connection.queryOne("SELECT attempts FROM outbox WHERE id = ? AND delivered_at IS NULL",
                                                          [.integer(id)])?.int("attempts") else { return }
             _ = try connection.run("""

@@ -26,7 +26,7 @@ extension OrderStore {
     /// Keeps what the inquiry answered for `transactionId` (every method at its fee), so confirmUrl can be checked.
     public func recordShippingQuotes(orderRow: Int64, transactionId: Int64, quotes: [ShippingQuote], now: Int64,
                                      actor: String = "linepay") throws {
-        try connection.immediateTransaction {
+        try change {
             for q in quotes {
                 try connection.run("""
                     INSERT INTO shipping_quotes (order_row, transaction_id, method_id, fee, name, quoted_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -52,7 +52,7 @@ extension OrderStore {
     /// arrival with the same choice finds it recorded; one with another choice is refused.
     public func chooseShipping(orderId: String, transactionId: Int64, methodId: String, fee: Decimal, now: Int64,
                                actor: String = "system") throws -> ShippingChoice {
-        try connection.immediateTransaction {
+        try change {
             guard let o = try loadOrder(orderId: orderId), o.lineShipping, o.transactionId == transactionId else { return .notQuoted }
             if o.shippingTransactionId == transactionId {
                 return o.shippingMethodId == methodId && o.shippingFee == fee ? .chosen(o) : .differs(o)
@@ -80,7 +80,7 @@ extension OrderStore {
     /// A new attempt starts without the last one's shipping: the fee leaves the amount again. Only while reserving.
     @discardableResult
     public func clearShippingChoice(orderId: String, now: Int64, actor: String = "system") throws -> Order? {
-        try connection.immediateTransaction {
+        try change {
             guard let o = try loadOrder(orderId: orderId), o.state == .reserving, o.lineShipping, o.shippingMethodId != nil else { return nil }
             let rows = try connection.query("""
                 UPDATE orders SET amount = ?, shipping_fee = '0', shipping_method_id = NULL, shipping_method_name = NULL,
@@ -98,7 +98,7 @@ extension OrderStore {
     /// Keeps the address LINE Pay answered at confirm or in payment details (JSON of `Address`).
     public func recordShippingAddress(orderId: String, address: Address, now: Int64, actor: String = "system") throws {
         let json = String(decoding: try JSONEncoder().encode(address), as: UTF8.self)
-        try connection.immediateTransaction {
+        try change {
             guard let o = try loadOrder(orderId: orderId), o.shippingAddress != address else { return }
             try connection.run("UPDATE orders SET shipping_address = ? WHERE id = ?", [.text(json), .integer(o.rowId)])
             try insertEvent(orderRow: o.rowId, kind: "shipping.address", actor: actor, now: now,

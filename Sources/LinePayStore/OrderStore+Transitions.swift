@@ -10,7 +10,7 @@ extension OrderStore {
     /// keeps the capture flag the Request will carry. Nil when the order was not in one of those states (another click won).
     @discardableResult
     public func beginReserve(orderId: String, capture: Bool = true, now: Int64, actor: String = "system") throws -> Order? {
-        try connection.immediateTransaction {
+        try change {
             // SET reads the old row: `attempt` on the right is the previous attempt. A fresh LINE Pay orderId per
             // attempt, because LINE Pay refuses a reused one (1172) even when the earlier Request's fate is unknown.
             try transition(orderId, from: [.new, .cancelled, .failed, .expired], to: .reserving,
@@ -28,7 +28,7 @@ extension OrderStore {
     @discardableResult
     public func markReserved(orderId: String, transactionId: Int64, paymentUrl: String, now: Int64,
                              actor: String = "system") throws -> Order? {
-        try connection.immediateTransaction {
+        try change {
             try transition(orderId, from: [.reserving], to: .reserved,
                            set: "transaction_id = ?, payment_url = ?, reserved_at = ?",
                            [.integer(transactionId), .text(paymentUrl), .integer(now)],
@@ -39,7 +39,7 @@ extension OrderStore {
     /// reserving -> new, lastError set (LINE Pay refused the Request, or it was never sent); nil when not reserving.
     @discardableResult
     public func abortReserve(orderId: String, error: String, now: Int64, actor: String = "system") throws -> Order? {
-        try connection.immediateTransaction {
+        try change {
             try transition(orderId, from: [.reserving], to: .new, set: "last_error = ?", [.text(error)],
                            now: now, actor: actor) { _ in error }
         }
@@ -48,7 +48,7 @@ extension OrderStore {
     /// reserved -> confirming, only when transactionId matches the order's: the one caller that gets the order makes the Confirm call.
     @discardableResult
     public func beginConfirm(orderId: String, transactionId: Int64, now: Int64, actor: String = "system") throws -> Order? {
-        try connection.immediateTransaction {
+        try change {
             try transition(orderId, from: [.reserved], to: .confirming,
                            andWhere: "transaction_id = ?", [.integer(transactionId)],
                            now: now, actor: actor) { _ in "tx \(transactionId)" }
@@ -63,7 +63,7 @@ extension OrderStore {
     @discardableResult
     public func claimReconfirm(orderId: String, seenUpdatedAt: Int64, transactionId: Int64? = nil, now: Int64,
                                actor: String = "system") throws -> Order? {
-        try connection.immediateTransaction {
+        try change {
             try transition(orderId, from: [.confirming], to: .confirming, updatedAt: max(now, seenUpdatedAt + 1),
                            andWhere: "updated_at = ? AND (? IS NULL OR transaction_id = ?)",
                            [.integer(seenUpdatedAt), SQLiteValue(transactionId), SQLiteValue(transactionId)],
@@ -78,7 +78,7 @@ extension OrderStore {
                               authorizationExpiresAt: Int64? = nil, paymentProvider: String? = nil, now: Int64,
                               actor: String = "system") throws -> Order? {
         let text = SQLiteValue.text(Money.format(amount))
-        return try connection.immediateTransaction {
+        return try change {
             try transition(orderId, from: [.confirming], to: captured ? .paid : .authorized,
                            set: """
                                authorized_amount = ?, captured_amount = ?, reg_key = ?, reg_key_unknown = ?,
@@ -98,7 +98,7 @@ extension OrderStore {
     public func markFailed(orderId: String, from: [OrderState], reason: String, now: Int64,
                            actor: String = "system") throws -> Order? {
         try allow(from, to: .failed, only: OrderState.beforePayment)
-        return try connection.immediateTransaction {
+        return try change {
             try transition(orderId, from: from, to: .failed, set: "last_error = ?", [.text(reason)],
                            now: now, actor: actor) { _ in reason }
         }
@@ -110,7 +110,7 @@ extension OrderStore {
     public func markCancelled(orderId: String, from: [OrderState], reason: String, now: Int64,
                               actor: String = "system") throws -> Order? {
         try allow(from, to: .cancelled, only: OrderState.beforePayment)
-        return try connection.immediateTransaction {
+        return try change {
             try transition(orderId, from: from, to: .cancelled, now: now, actor: actor) { _ in reason }
         }
     }
@@ -121,7 +121,7 @@ extension OrderStore {
     public func markExpired(orderId: String, from: [OrderState], reason: String, now: Int64,
                             actor: String = "system") throws -> Order? {
         try allow(from, to: .expired, only: OrderState.beforePayment.union([.authorized]))
-        return try connection.immediateTransaction {
+        return try change {
             try transition(orderId, from: from, to: .expired, set: "last_error = ?", [.text(reason)],
                            now: now, actor: actor) { _ in reason }
         }
@@ -131,7 +131,7 @@ extension OrderStore {
     @discardableResult
     public func markCaptured(orderId: String, amount: Decimal, paymentProvider: String? = nil, now: Int64,
                              actor: String = "system") throws -> Order? {
-        try connection.immediateTransaction {
+        try change {
             guard amount > 0, let order = try loadOrder(orderId: orderId), order.state == .authorized,
                   amount <= order.authorizedAmount else { return nil }
             return try transition(orderId, from: [.authorized], to: .paid,
@@ -147,7 +147,7 @@ extension OrderStore {
     /// authorized -> voided (by our void, or by LINE Pay itself after a refused capture); nil when not authorized.
     @discardableResult
     public func markVoided(orderId: String, reason: String = "", now: Int64, actor: String = "system") throws -> Order? {
-        try connection.immediateTransaction {
+        try change {
             try transition(orderId, from: [.authorized], to: .voided, set: reason.isEmpty ? "" : "last_error = ?",
                            reason.isEmpty ? [] : [.text(reason)], now: now, actor: actor) { _ in reason }
         }
@@ -159,7 +159,7 @@ extension OrderStore {
     @discardableResult
     public func markRefunded(orderId: String, amount: Decimal, refundTransactionId: Int64, now: Int64,
                              actor: String = "system") throws -> Order? {
-        try connection.immediateTransaction {
+        try change {
             // Reads under the write lock of BEGIN IMMEDIATE, so nothing changes before the conditional UPDATE.
             guard amount > 0, let order = try loadOrder(orderId: orderId),
                   order.state == .paid || order.state == .partially_refunded,
@@ -192,7 +192,7 @@ extension OrderStore {
 
     /// Rate limit for Check Payment Status: true (and lastCheckAt = now) only if the last check was >= 1 second ago or never.
     public func claimStatusCheck(orderId: String, now: Int64) throws -> Bool {
-        try connection.immediateTransaction {
+        try change {
             try connection.run("""
                 UPDATE orders SET last_check_at = ? WHERE order_id = ? AND (last_check_at IS NULL OR last_check_at <= ?)
                 """, [.integer(now), .text(orderId), .integer(now - 1)]) == 1
@@ -216,7 +216,7 @@ extension OrderStore {
     /// changed meanwhile. Returns whether the schedule was written.
     @discardableResult
     public func scheduleCheck(orderId: String, seenUpdatedAt: Int64, at: Int64) throws -> Bool {
-        try connection.immediateTransaction {
+        try change {
             try connection.run("UPDATE orders SET next_check_at = ? WHERE order_id = ? AND updated_at = ?",
                                [.integer(at), .text(orderId), .integer(seenUpdatedAt)]) == 1
         }

@@ -21,7 +21,7 @@ extension OrderStore {
     /// 16 simultaneous guesses through a limit of 5).
     public func beginLoginAttempt(addressKey: String, userKey: String, now: Int64, window: Int64,
                                   addressLimit: Int, userLimit: Int) throws -> LoginAttempt {
-        try connection.immediateTransaction {
+        try change {
             _ = try connection.run("DELETE FROM admin_login_failures WHERE at <= ?", [.integer(now - window)])
             for (key, limit, byAddress) in [(addressKey, addressLimit, true), (userKey, userLimit, false)] {
                 let row = try connection.queryOne("SELECT count(*) AS n, min(at) AS oldest FROM admin_login_failures WHERE key = ? AND at > ?",
@@ -40,7 +40,7 @@ extension OrderStore {
 
     /// A login succeeded: its attempts (and the earlier failures of both keys) are forgotten.
     public func loginSucceeded(addressKey: String, userKey: String) throws {
-        try connection.immediateTransaction {
+        try change {
             _ = try connection.run("DELETE FROM admin_login_failures WHERE key IN (?, ?)", [.text(addressKey), .text(userKey)])
         }
     }
@@ -69,7 +69,7 @@ extension OrderStore {
     /// `idPrefix` is nil, or every one when both are nil. Returns how many ended.
     @discardableResult
     public func revokeAdminSessions(idPrefix: String? = nil, user: String? = nil) throws -> Int {
-        try connection.immediateTransaction {
+        try change {
             if let idPrefix {
                 return try connection.run("DELETE FROM admin_sessions WHERE substr(id, 1, ?) = ?",
                                           [.integer(Int64(idPrefix.utf8.count)), .text(idPrefix)])
@@ -83,7 +83,7 @@ extension OrderStore {
     /// Returns how many rows were deleted.
     @discardableResult
     public func deleteExpired(now: Int64, loginWindow: Int64) throws -> Int {
-        try connection.immediateTransaction {
+        try change {
             try connection.run("DELETE FROM sessions WHERE expires_at <= ?", [.integer(now)])
                 + connection.run("DELETE FROM admin_sessions WHERE expires_at <= ?", [.integer(now)])
                 + connection.run("DELETE FROM admin_login_failures WHERE at <= ?", [.integer(now - loginWindow)])

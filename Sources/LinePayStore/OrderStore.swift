@@ -15,6 +15,9 @@ public final class OrderStore {
 
     private var db: any SQLDatabase { connection }
 
+    /// True inside `inOneTransaction`: the store's methods then join its transaction instead of beginning their own.
+    private var joined = false
+
     /// Opens (creating if needed) the file at `path`, checks that WAL, foreign keys, synchronous=FULL and the
     /// busy timeout are in effect, then migrates. A file path is required (":memory:" has no WAL).
     /// A `postgresql://` URL opens that database instead (no password: see `init(_:)` for one).
@@ -56,6 +59,25 @@ public final class OrderStore {
         }
     }
 
+    // MARK: Transactions
+
+    /// Several of this store's changes committed as one (one transaction, one fsync): every method called inside
+    /// `body` joins it instead of beginning its own, and when `body` throws none of them is kept. For changes that
+    /// belong together (a LINE Pay answer's event and the transition it causes); never around a LINE Pay call,
+    /// whose intent (reserving, confirming) must be on disk before the call is made.
+    public func inOneTransaction<T>(_ body: () throws -> T) throws -> T {
+        if joined { return try body() }
+        joined = true
+        defer { joined = false }
+        return try connection.immediateTransaction(body)
+    }
+
+    /// The store's unit of change: an immediate transaction of its own, or its part of `inOneTransaction`'s.
+    func change<T>(_ body: () throws -> T) throws -> T {
+        if joined { return try body() }
+        return try connection.immediateTransaction(body)
+    }
+
     // MARK: Sessions
 
     /// Stores a new session valid for `lifetime` seconds; throws (a constraint error) if the id exists.
@@ -90,7 +112,7 @@ public final class OrderStore {
     /// replayed handoff must not grow the log). One immediate transaction. The caller compares the resumed order's
     /// sessionId with its own to learn whether it owns it.
     public func createOrResume(_ order: NewOrder, sessionId: String, now: Int64, actor: String = "system") throws -> CreateResult {
-        try db.immediateTransaction {
+        try change {
             let inserted = try db.run("""
                 INSERT INTO orders (order_id, currency, amount, shipping_fee, locale, state, session_id, content_digest,
                                     created_at, updated_at)

@@ -10,7 +10,9 @@ import Foundation
 /// failed COMMIT (or an error that makes SQLite roll back the whole transaction) fails every member of the batch,
 /// so nobody is told "done" for work that is not on disk.
 final class GroupWriter: @unchecked Sendable {   // @unchecked: every stored property is used under `condition`
-    private let condition = NSCondition()
+    /// Two waits under one mutex: `.turn` (the shared connection is free) and `.batchEnd` (a COMMIT returned). One
+    /// NSCondition woke every waiting writer at each hand-over, to find that one of them could go on.
+    private let condition = TwoConditions()
     private let path: String
     private let busyTimeout: Int32
     /// The shared connection, opened on first use; only the thread holding `busy` touches it.
@@ -41,8 +43,9 @@ final class GroupWriter: @unchecked Sendable {   // @unchecked: every stored pro
     /// Closes the shared connection (the last user of the file has gone; no transaction can be running).
     func close() {
         condition.lock()
-        while busy { condition.wait() }
+        while busy { condition.wait(.turn) }
         shared = nil
+        condition.signal(.turn)   // the turn it may have taken from a writer
         condition.unlock()
     }
 
@@ -51,7 +54,7 @@ final class GroupWriter: @unchecked Sendable {   // @unchecked: every stored pro
     func transaction<T>(_ caller: SQLiteConnection, _ body: () throws -> T) throws -> T {
         condition.lock()
         queued += 1
-        while busy { condition.wait() }
+        while busy { condition.wait(.turn) }
         queued -= 1
         busy = true
         let mine = batch
@@ -65,7 +68,7 @@ final class GroupWriter: @unchecked Sendable {   // @unchecked: every stored pro
             }
         } catch {
             busy = false
-            condition.broadcast()
+            condition.signal(.turn)
             condition.unlock()
             throw error
         }
@@ -99,8 +102,8 @@ final class GroupWriter: @unchecked Sendable {   // @unchecked: every stored pro
         if batchError == nil && queued > 0 && members < Self.maxMembers {
             // Someone is waiting to join: hand the open transaction over; the last of the batch commits.
             busy = false
-            condition.broadcast()
-            while finishedThrough < mine { condition.wait() }
+            condition.signal(.turn)
+            while finishedThrough < mine { condition.wait(.batchEnd) }
         } else {
             if batchError == nil {
                 condition.unlock()
@@ -116,7 +119,8 @@ final class GroupWriter: @unchecked Sendable {   // @unchecked: every stored pro
             batch += 1
             finishedThrough = mine
             busy = false
-            condition.broadcast()
+            condition.broadcast(.batchEnd)
+            condition.signal(.turn)
         }
         let failure = failures[mine]
         condition.unlock()
@@ -124,6 +128,35 @@ final class GroupWriter: @unchecked Sendable {   // @unchecked: every stored pro
         if let failure { throw failure }
         return result
     }
+}
+
+/// A pthread mutex with two condition variables (NSCondition has one). Every wait is in a `while` loop on the state
+/// it waits for, and whoever frees the turn signals `.turn` once: one waiter wakes, or the next freeing does it.
+final class TwoConditions: @unchecked Sendable {   // @unchecked: the pthread objects are made for threads
+    enum Which: Int { case turn = 0, batchEnd = 1 }
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let conditions = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 2)
+
+    init() {
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(conditions, nil)
+        pthread_cond_init(conditions + 1, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(conditions + 1)
+        pthread_cond_destroy(conditions)
+        pthread_mutex_destroy(mutex)
+        conditions.deallocate()
+        mutex.deallocate()
+    }
+
+    func lock() { pthread_mutex_lock(mutex) }
+    func unlock() { pthread_mutex_unlock(mutex) }
+    /// Releases the mutex until `which` is signalled (or spuriously), then holds it again.
+    func wait(_ which: Which) { pthread_cond_wait(conditions + which.rawValue, mutex) }
+    func signal(_ which: Which) { pthread_cond_signal(conditions + which.rawValue) }
+    func broadcast(_ which: Which) { pthread_cond_broadcast(conditions + which.rawValue) }
 }
 
 extension Result {

@@ -63,7 +63,10 @@ public final class SQLiteConnection {
                 throw SQLiteError(code: SQLITE_ERROR, message: "journal_mode is \(mode ?? "?"), not wal", sql: nil)
             }
         }
-        try execute("PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL")
+        // temp_store=MEMORY: the statement journals of the group commit's savepoints and RETURNING's ephemeral tables
+        // stay in small heap chunks; with the default they are 64 KiB chunks (spilling to a temp file), allocated
+        // and freed per transaction, which made glibc trim and re-fault the heap on every write.
+        try execute("PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA temp_store=MEMORY")
         // A thread's reading connection needs the hot index pages, not SQLite's default 2 MiB per connection (one per
         // thread adds up; the OS page cache holds the rest); the shared writer keeps the default.
         if grouped { try execute("PRAGMA cache_size = -512") }

@@ -1,0 +1,40 @@
+import Foundation
+import LinePayStore
+import Testing
+
+/// `inOneTransaction`: the store's changes inside it commit together, or none of them does.
+@Suite(.timeLimit(.minutes(5))) struct OneTransactionTests {
+    let tx: Int64 = 2016_0000_0000_0000_002
+    struct Refused: Error {}
+
+    @Test(arguments: Backend.allCases) func changesInsideCommitTogetherOrNotAtAll(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
+        let store = try db.open()
+        _ = try store.createOrResume(sampleOrder(), sessionId: "s1", now: 100)
+        _ = try #require(try store.beginReserve(orderId: "A1001", now: 101))
+
+        let reserved = try store.inOneTransaction {
+            try store.appendEvent(orderId: "A1001", kind: "api.request", actor: "system", detail: "0000", now: 102)
+            return try store.markReserved(orderId: "A1001", transactionId: tx, paymentUrl: "https://pay.example/p", now: 102)
+        }
+        #expect(reserved?.state == .reserved)
+        // Another connection sees both: they were committed.
+        let other = try db.open()
+        #expect(try other.order(orderId: "A1001")?.state == .reserved)
+        #expect(try other.events(orderId: "A1001").suffix(2).map(\.kind) == ["api.request", "state.reserved"])
+
+        let eventsBefore = try other.events(orderId: "A1001")
+        #expect(throws: Refused.self) {
+            try store.inOneTransaction {
+                try store.appendEvent(orderId: "A1001", kind: "api.confirm", actor: "system", detail: "x", now: 103)
+                #expect(try store.beginConfirm(orderId: "A1001", transactionId: tx, now: 103)?.state == .confirming)
+                throw Refused()
+            }
+        }
+        // Neither the event nor the transition before the throw was kept; the store works on as before.
+        #expect(try other.events(orderId: "A1001") == eventsBefore)
+        #expect(try other.order(orderId: "A1001")?.state == .reserved)
+        #expect(try store.beginConfirm(orderId: "A1001", transactionId: tx, now: 104)?.state == .confirming)
+        #expect(try other.order(orderId: "A1001")?.state == .confirming, "a store method after it commits on its own again")
+    }
+}
