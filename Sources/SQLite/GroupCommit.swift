@@ -15,6 +15,7 @@ final class GroupWriter: @unchecked Sendable {   // @unchecked: every stored pro
     private let condition = TwoConditions()
     private let path: String
     private let busyTimeout: Int32
+    private let synchronous: SQLiteConnection.Synchronous
     /// The shared connection, opened on first use; only the thread holding `busy` touches it.
     private var shared: SQLiteConnection?
     private var busy = false
@@ -35,9 +36,10 @@ final class GroupWriter: @unchecked Sendable {   // @unchecked: every stored pro
     var waiting: Int { condition.lock(); defer { condition.unlock() }; return queued }
     var isBusy: Bool { condition.lock(); defer { condition.unlock() }; return busy }
 
-    init(path: String, busyTimeout: Int32) {
+    init(path: String, busyTimeout: Int32, synchronous: SQLiteConnection.Synchronous) {
         self.path = path
         self.busyTimeout = busyTimeout
+        self.synchronous = synchronous
     }
 
     /// Closes the shared connection (the last user of the file has gone; no transaction can be running).
@@ -60,7 +62,8 @@ final class GroupWriter: @unchecked Sendable {   // @unchecked: every stored pro
         let mine = batch
         let connection: SQLiteConnection
         do {
-            if shared == nil { shared = try SQLiteConnection(path: path, busyTimeoutMilliseconds: busyTimeout, grouped: false) }
+            if shared == nil { shared = try SQLiteConnection(path: path, busyTimeoutMilliseconds: busyTimeout, grouped: false,
+                                                             synchronous: synchronous) }
             connection = shared!
             if !open {
                 try connection.run("BEGIN IMMEDIATE")
@@ -170,18 +173,18 @@ enum GroupWriters {
     private static let table = NSLock()
     nonisolated(unsafe) private static var writers: [String: (writer: GroupWriter, users: Int)] = [:]   // guarded by `table`
 
-    static func writer(for path: String, busyTimeout: Int32) -> GroupWriter {
+    static func writer(for path: String, busyTimeout: Int32, synchronous: SQLiteConnection.Synchronous = .full) -> GroupWriter {
         table.lock()
         defer { table.unlock() }
         if let w = writers[path] { return w.writer }
-        let w = GroupWriter(path: path, busyTimeout: busyTimeout)
+        let w = GroupWriter(path: path, busyTimeout: busyTimeout, synchronous: synchronous)
         writers[path] = (w, 0)
         return w
     }
 
     /// A grouped connection to `path` opened.
-    static func retain(_ path: String, busyTimeout: Int32) {
-        let w = writer(for: path, busyTimeout: busyTimeout)
+    static func retain(_ path: String, busyTimeout: Int32, synchronous: SQLiteConnection.Synchronous) {
+        let w = writer(for: path, busyTimeout: busyTimeout, synchronous: synchronous)
         table.lock()
         writers[path] = (w, (writers[path]?.users ?? 0) + 1)
         table.unlock()

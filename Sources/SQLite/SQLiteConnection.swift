@@ -18,6 +18,7 @@ public final class SQLiteConnection {
     var delegate: SQLiteConnection?
     /// The rowid of the last INSERT this connection made through the shared connection.
     var recordedRowID: Int64?
+    private let synchronous: Synchronous
     /// This connection counts as a user of its file's GroupWriter (released in deinit).
     private var retainsGroup = false
 
@@ -26,13 +27,22 @@ public final class SQLiteConnection {
     ///
     /// synchronous=FULL: in WAL mode NORMAL may lose the last commits on power loss, and a lost commit
     /// here is a lost payment record.
-    public convenience init(path: String, busyTimeoutMilliseconds: Int32 = 5000, readOnly: Bool = false) throws {
+    ///
+    /// `.normal` is for files whose last commits may be lost on power loss (the sandbox's; never the store's, which
+    /// OrderStore checks); every connection of a process to one file must ask for the same.
+    public convenience init(path: String, busyTimeoutMilliseconds: Int32 = 5000, readOnly: Bool = false,
+                            synchronous: Synchronous = .full) throws {
         try self.init(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, readOnly: readOnly,
-                      grouped: !readOnly && path != ":memory:" && !path.isEmpty && !path.hasPrefix("file:"))
+                      grouped: !readOnly && path != ":memory:" && !path.isEmpty && !path.hasPrefix("file:"), synchronous: synchronous)
     }
 
-    init(path: String, busyTimeoutMilliseconds: Int32 = 5000, readOnly: Bool = false, grouped: Bool) throws {
+    /// PRAGMA synchronous in WAL mode: FULL syncs the WAL at every commit, NORMAL only at checkpoints.
+    public enum Synchronous: String, Sendable { case full = "FULL", normal = "NORMAL" }
+
+    init(path: String, busyTimeoutMilliseconds: Int32 = 5000, readOnly: Bool = false, grouped: Bool,
+         synchronous: Synchronous = .full) throws {
         self.grouped = grouped
+        self.synchronous = synchronous
         self.busyTimeout = busyTimeoutMilliseconds
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
             | SQLITE_OPEN_NOMUTEX
@@ -44,7 +54,7 @@ public final class SQLiteConnection {
             db = nil
             throw SQLiteError(code: rc, message: message, sql: nil)
         }
-        if grouped { GroupWriters.retain(path, busyTimeout: busyTimeoutMilliseconds); retainsGroup = true }
+        if grouped { GroupWriters.retain(path, busyTimeout: busyTimeoutMilliseconds, synchronous: synchronous); retainsGroup = true }
         sqlite3_extended_result_codes(db, 1)
         // First, so that switching to WAL waits for a writer on another connection instead of failing.
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
@@ -66,7 +76,7 @@ public final class SQLiteConnection {
         // temp_store=MEMORY: the statement journals of the group commit's savepoints and RETURNING's ephemeral tables
         // stay in small heap chunks; with the default they are 64 KiB chunks (spilling to a temp file), allocated
         // and freed per transaction, which made glibc trim and re-fault the heap on every write.
-        try execute("PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA temp_store=MEMORY")
+        try execute("PRAGMA foreign_keys=ON; PRAGMA synchronous=\(synchronous.rawValue); PRAGMA temp_store=MEMORY")
         // A thread's reading connection needs the hot index pages, not SQLite's default 2 MiB per connection (one per
         // thread adds up; the OS page cache holds the rest); the shared writer keeps the default.
         if grouped { try execute("PRAGMA cache_size = -512") }
@@ -177,7 +187,7 @@ public final class SQLiteConnection {
     /// transactions queued beside it. Reads inside `body` see the group's uncommitted work, as in one transaction.
     public func immediateTransaction<T>(_ body: () throws -> T) throws -> T {
         if grouped && delegate == nil {
-            return try GroupWriters.writer(for: path, busyTimeout: busyTimeout).transaction(self, body)
+            return try GroupWriters.writer(for: path, busyTimeout: busyTimeout, synchronous: synchronous).transaction(self, body)
         }
         // Threads of one process queue on a mutex instead of SQLite's busy handler, which sleeps in growing steps
         // and gives long tail latencies under contention; other processes still meet busy_timeout.

@@ -17,6 +17,18 @@ final class GroupCommitTests {
         return true
     }
 
+    /// The writes of a file opened `.normal` (the sandbox's) commit on a shared connection at NORMAL; every other
+    /// file's at FULL, the store's durability.
+    @Test func theSharedWriterKeepsItsFilesSynchronousSetting() throws {
+        for (name, asked, expected) in [("normal.sqlite", SQLiteConnection.Synchronous.normal, Int64(1)), ("full.sqlite", .full, 2)] {
+            let c = try SQLiteConnection(path: directory + "/" + name, synchronous: asked)
+            #expect(try c.queryOne("PRAGMA synchronous")?.int("synchronous") == expected)
+            let inWriter = try c.immediateTransaction { try c.queryOne("PRAGMA synchronous")?.int("synchronous") }
+            #expect(inWriter == expected, "\(name)")
+        }
+        #expect(try SQLiteConnection(path: directory + "/default.sqlite").queryOne("PRAGMA synchronous")?.int("synchronous") == 2)
+    }
+
     @Test func aQueuedTransactionSharesTheCommitAndEachReturnsAfterIt() throws {
         let path = directory + "/share.sqlite"
         let setup = try SQLiteConnection(path: path)
