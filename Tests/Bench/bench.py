@@ -446,7 +446,7 @@ end
         ("met" if ms(r["p99"]) < 20 else "not met") + f"; non-2xx {errs}" + (f"; socket errors {r['errors']}" if r["errors"] else ""))
 
 
-def cgi_status(stack, order_id, cookie, runs=21):
+def cgi_status(stack, order_id, cookie, runs=41):
     """One /status by exec'ing linepay-fcgi as CGI (as mod_cgi does): median wall time."""
     env = {"LINEPAY_CONFIG": f"{stack.dir}/linepay.conf", "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "GET",
            "SCRIPT_NAME": "/linepay", "PATH_INFO": "/status", "QUERY_STRING": f"orderId={order_id}", "HTTP_COOKIE": cookie,
