@@ -5,7 +5,7 @@ import TestSupport
 
 /// Group commit: transactions queued behind one another share a COMMIT, and each caller still learns only its own
 /// outcome, after the commit that holds it.
-final class GroupCommitTests {
+@Suite(.timeLimit(.minutes(5))) final class GroupCommitTests {
     private let directory = makeTemporaryDirectory("group")
     deinit { try? FileManager.default.removeItem(atPath: directory) }
 

@@ -4,7 +4,7 @@ import TestSupport
 
 /// Pages link fingerprinted asset names; the shipped nginx snippet serves them from www/ with a year of caching,
 /// and the responder serves the same names as the fallback, with ETag and 304.
-@Suite(.serialized) struct AssetTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct AssetTests {
     @Test func pagesLinkFingerprintedNamesServedByTheSnippetAndTheResponder() throws {
         let h = try ResponderHarness()
         let page = try Browser().go("POST", h.baseURL + "/checkout", form: Flow.handoff(orderId: Flow.newOrderId()))

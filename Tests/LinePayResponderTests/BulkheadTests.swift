@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// A LINE Pay that hangs holds at most `linepay_call_slots` threads: the others keep answering pages.
-@Suite(.serialized) struct BulkheadTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct BulkheadTests {
     /// 4 threads, 2 call slots, LINE Pay stalling every call: of 4 Confirms, 2 hang at LINE Pay and 2 are answered
     /// at once without being sent (their orders stay confirming, to be settled by lookup: never failed);
     /// another shopper's /status answers while both slots still hang. Without the limit the 4 Confirms take every

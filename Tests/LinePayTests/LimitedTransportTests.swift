@@ -3,7 +3,7 @@ import LinePay
 import Testing
 
 /// The bulkhead: calls over the limit are answered "not sent" without reaching the real transport.
-struct LimitedTransportTests {
+@Suite(.timeLimit(.minutes(5))) struct LimitedTransportTests {
     /// A transport whose calls hang until released, counting what reached it.
     final class Gate: LinePayTransport, @unchecked Sendable {   // @unchecked: counters under `lock`
         let lock = NSCondition()
