@@ -4,7 +4,8 @@ SWIFT      ?= swift
 # symbols bound at run time), in their own build folder, since objects built for that link cannot link dynamically
 # and the test bundles are dynamic. CONFIG=release for `make build CONFIG=release`.
 CONFIG     ?= debug
-SHIP        = $(SWIFT) build --static-swift-stdlib --scratch-path .build/static -c $(CONFIG)
+SHIP_AS     = $(SWIFT) build --static-swift-stdlib --scratch-path .build/static -c
+SHIP        = $(SHIP_AS) $(CONFIG)
 BIN_DIR     = $(shell $(SHIP) --show-bin-path 2>/dev/null)
 PRODUCTS    = linepay-fcgi linepay linepay-sandbox
 DEB_BUILD   = pkg-config libfcgi-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev libpq-dev
@@ -65,7 +66,7 @@ bench: deps
 	  else echo "missing Debian packages for make bench:$$missing"; exit 1; fi; \
 	fi
 	@$(MAKE) --no-print-directory build CONFIG=release
-	LINEPAY_BIN_DIR="$$($(SWIFT) build --static-swift-stdlib --scratch-path .build/static -c release --show-bin-path)" python3 Tests/Bench/bench.py
+	LINEPAY_BIN_DIR="$$($(SHIP_AS) release --show-bin-path)" python3 Tests/Bench/bench.py
 
 # The demo shop, linepay-fcgi and the LINE Pay sandbox behind nginx on 127.0.0.1:$(PORT), until Ctrl-C (nginx/demo.sh);
 # DB=postgresql stores the orders in a local PostgreSQL instead of .run/linepay.sqlite.

@@ -106,11 +106,10 @@ public final class Responder: Sendable {
         deliverNotificationsOnce(store: store)
     }
 
-    /// Delivers what is due once (CGI mode and `linepay notify`); returns how many were delivered.
+    /// A CGI run's background work, on its store: expired sessions cleaned up (an indexed DELETE, usually of
+    /// nothing: CGI has no background loop) and what is due told to the shop; returns how many were delivered.
     @discardableResult
-    public func deliverNotificationsOnce(store given: OrderStore? = nil) -> Int {
-        guard let store = given ?? (try? OrderStore(configuration.store)) else { return 0 }
-        // CGI has no background loop: each run cleans up what has expired (an indexed DELETE, usually of nothing).
+    func deliverNotificationsOnce(store: OrderStore) -> Int {
         _ = try? store.deleteExpired(now: unixNow(), loginWindow: ResponderWorker.loginWindow)
         return configuration.notifier(store: store)?.deliverDue(now: unixNow()) ?? 0
     }
