@@ -21,6 +21,33 @@ import TestSupport
         return try JSONDecoder().decode(File.self, from: Data(contentsOf: url)).vectors
     }
 
+    /// RFC 4231's HMAC-SHA-256 cases 1, 2 and 6 (a 131-byte key, hashed first), an empty key and an empty message,
+    /// each twice in a row and from several threads: the per-thread context is re-keyed, never reused stale.
+    @Test func hmacSHA256MatchesRFC4231OnEveryThread() throws {
+        let cases: [([UInt8], [UInt8], String)] = [
+            (Array(repeating: 0x0b, count: 20), Array("Hi There".utf8), "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),
+            (Array("Jefe".utf8), Array("what do ya want for nothing?".utf8), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"),
+            (Array(repeating: 0xaa, count: 131), Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8),
+             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"),
+            ([], [], "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad"),
+        ]
+        let failures = Locked([String]())
+        let done = DispatchGroup()
+        for _ in 0..<4 {
+            done.enter()
+            Thread {
+                for _ in 0..<2 {
+                    for (key, message, expected) in cases where lowerHex(hmacSHA256(key: key, message: message)) != expected {
+                        failures.withLock { $0.append(expected) }
+                    }
+                }
+                done.leave()
+            }.start()
+        }
+        #expect(done.wait(timeout: .now() + 30) == .success)
+        #expect(failures.withLock { $0 }.isEmpty)
+    }
+
     @Test func everyVectorMatches() throws {
         let vectors = try Self.vectors()
         #expect(vectors.count >= 7)
