@@ -22,14 +22,22 @@ extension PaymentCore {
     public func perform(_ kind: OperationKind, orderId: String, amount: Decimal?, key: String, now: Int64) throws -> OperationOutcome {
         precondition(kind != .charge, "charges go through charge(sourceOrderId:...)")
         let request = OperationRequest(idempotencyKey: key, orderId: orderId, kind: kind, amount: amount, actor: actor)
-        switch try store.beginOperation(request, now: now, rules: { order, open, asked in Self.check(kind, order, open: open, amount: asked) }) {
+        let begun = try store.beginOperation(request, now: now, rules: { order, open, asked in Self.check(kind, order, open: open, amount: asked) })
+        return try outcome(of: begun) { op, order in .finished(try call(op, order, now: now), replayed: false) }
+    }
+
+    /// What a begun operation tells its caller: an earlier or refused operation as it stands, or what `started`
+    /// made of the one this caller may now send to LINE Pay (the notifier is woken after it).
+    func outcome(of begun: BeginOperationResult,
+                 started: (AfterSaleOperation, Order) throws -> OperationOutcome) throws -> OperationOutcome {
+        switch begun {
         case .notFound: return .notFound
         case .keyReused(let op): return .keyReused(op)
         case .existing(let op): return .finished(op, replayed: true)
         case .rejected(let op): return .finished(op, replayed: false)
         case .started(let op, let order):
             defer { wake() }
-            return .finished(try call(op, order, now: now), replayed: false)
+            return try started(op, order)
         }
     }
 

@@ -22,13 +22,7 @@ extension PaymentCore {
         let orderId = newOrderId ?? Self.chargeOrderId(source: sourceOrderId, now: now)
         let begun = try store.beginCharge(idempotencyKey: key, sourceOrderId: sourceOrderId, orderId: orderId, productName: productName,
                                           amount: amount, actor: actor, now: now)
-        switch begun {
-        case .notFound: return .notFound
-        case .keyReused(let op): return .keyReused(op)
-        case .existing(let op): return .finished(op, replayed: true)
-        case .rejected(let op): return .finished(op, replayed: false)
-        case .started(let op, let order):
-            defer { wake() }
+        return try outcome(of: begun) { op, order in
             guard let record = try store.regKey(orderId: sourceOrderId), let regKey = RegKey(record.regKey),
                   let currency = Currency(rawValue: order.currency) else {
                 let done = try store.finishOperation(id: op.id, state: .rejected, result: "", refusal: .regKeyUnreadable,
