@@ -1,6 +1,9 @@
 import Foundation
 import CSQLite
 
+/// Process-wide settings, once, before the first connection (SQLITE_MISUSE if SQLite was initialised already: ignored).
+private let libraryConfigured: Void = { _ = csqlite_disable_memory_statistics() }()
+
 /// One SQLite connection with a statement cache. Owned by one thread: not Sendable, opened NOMUTEX.
 public final class SQLiteConnection {
     private var db: OpaquePointer?
@@ -47,6 +50,7 @@ public final class SQLiteConnection {
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
             | SQLITE_OPEN_NOMUTEX
         self.path = path
+        _ = libraryConfigured
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
