@@ -2,6 +2,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <string.h>
 
 /* Debian's libcurl4 (libcurl4-openssl-dev's runtime); the soname, so a -dev package is not needed to run. */
 #define LIBRARY "libcurl.so.4"
@@ -74,10 +75,34 @@ CURLcode ccurl_setopt_slist(CURL *h, CURLoption o, struct curl_slist *v) { retur
 CURLcode ccurl_setopt_write_function(CURL *h, size_t (*fn)(char *, size_t, size_t, void *)) {
     return f.easy_setopt(h, CURLOPT_WRITEFUNCTION, fn);
 }
-CURLcode ccurl_setopt_postfields(CURL *h, const char *bytes, long length) {
-    CURLcode rc = f.easy_setopt(h, CURLOPT_POSTFIELDSIZE, length);
-    if (rc != CURLE_OK) return rc;
-    return f.easy_setopt(h, CURLOPT_COPYPOSTFIELDS, bytes);
+/* The body is handed out by a read callback that cannot rewind. libcurl (before 8.16) silently sends a request
+   again when a reused connection dies before any answer, even after the whole request went out; it must rewind
+   the body to do so, and refusing the rewind turns that resend into CURLE_SEND_FAIL_REWIND: the caller learns the
+   request was sent and its outcome is unknown, instead of LINE Pay receiving it twice. */
+static size_t body_read(char *buffer, size_t size, size_t count, void *user) {
+    struct ccurl_body *body = user;
+    size_t left = (size_t)(body->length - body->offset), n = size * count < left ? size * count : left;
+    memcpy(buffer, body->bytes + body->offset, n);
+    body->offset += (long)n;
+    return n;
 }
+
+static int body_seek(void *user, curl_off_t offset, int origin) {
+    struct ccurl_body *body = user;
+    if (body->offset == 0 && offset == 0 && origin == SEEK_SET) return CURL_SEEKFUNC_OK;   /* nothing sent yet */
+    body->rewinds_refused += 1;
+    return CURL_SEEKFUNC_CANTSEEK;
+}
+
+CURLcode ccurl_setopt_body(CURL *h, struct ccurl_body *body) {
+    CURLcode rc;
+    if ((rc = f.easy_setopt(h, CURLOPT_POST, 1L)) != CURLE_OK) return rc;
+    if ((rc = f.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body->length)) != CURLE_OK) return rc;
+    if ((rc = f.easy_setopt(h, CURLOPT_READFUNCTION, body_read)) != CURLE_OK) return rc;
+    if ((rc = f.easy_setopt(h, CURLOPT_READDATA, body)) != CURLE_OK) return rc;
+    if ((rc = f.easy_setopt(h, CURLOPT_SEEKFUNCTION, body_seek)) != CURLE_OK) return rc;
+    return f.easy_setopt(h, CURLOPT_SEEKDATA, body);
+}
+
 CURLcode ccurl_getinfo_long(CURL *h, CURLINFO i, long *v) { return f.easy_getinfo(h, i, v); }
 CURLcode ccurl_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return f.easy_getinfo(h, i, v); }

@@ -57,13 +57,19 @@ final class CurlTransport {
         _ = ccurl_setopt_write_function(easy, curlWrite)
         let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
         _ = ccurl_setopt_pointer(easy, CURLOPT_WRITEDATA, sinkPointer)
+        // The body stays in `bodyBytes` (and its reader in `reader`) until this function returns.
+        let bodyBytes = UnsafeMutableBufferPointer<CChar>.allocate(capacity: max(1, body?.count ?? 0))
+        defer { bodyBytes.deallocate() }
+        let reader = UnsafeMutablePointer<ccurl_body>.allocate(capacity: 1)
+        defer { reader.deallocate() }
         if let body {
-            let rc = body.isEmpty ? ccurl_setopt_postfields(easy, "", 0) : body.withUnsafeBufferPointer { b in
-                b.withMemoryRebound(to: CChar.self) { ccurl_setopt_postfields(easy, $0.baseAddress, CLong(body.count)) }
-            }
-            if rc != CURLE_OK { return .notSent("libcurl refused the body") }
+            body.withUnsafeBytes { raw in _ = raw.copyBytes(to: UnsafeMutableRawBufferPointer(bodyBytes)) }
+            reader.initialize(to: ccurl_body(bytes: UnsafePointer(bodyBytes.baseAddress), length: CLong(body.count), offset: 0,
+                                             rewinds_refused: 0))
+            guard ccurl_setopt_body(easy, reader) == CURLE_OK else { return .notSent("libcurl refused the body") }
             _ = ccurl_setopt_string(easy, CURLOPT_CUSTOMREQUEST, method)
         } else {
+            reader.initialize(to: ccurl_body(bytes: nil, length: 0, offset: 0, rewinds_refused: 0))
             _ = ccurl_setopt_long(easy, CURLOPT_HTTPGET, 1)
         }
 
@@ -108,6 +114,9 @@ final class CurlTransport {
             return .notSent(why)
         case CURLE_OPERATION_TIMEDOUT:
             return ready > 0 ? .lost(.timedOut) : .notSent(why)
+        case CURLE_SEND_FAIL_REWIND where reader.pointee.rewinds_refused > 0:
+            // libcurl wanted to send it again on a new connection (ccurl.c): it went out once, unanswered.
+            return .lost(.connectionLost("the connection closed with no answer after the request was sent"))
         default:
             return .lost(.connectionLost(why))
         }

@@ -14,8 +14,9 @@ public enum LinePayOperation: String, Sendable, CaseIterable {
         }
     }
 
-    /// Whether a duplicate of this call could move money twice: such calls never ride a reused connection,
-    /// because libcurl (before 8.16) silently resends a request when a reused connection dies unanswered.
+    /// Whether a duplicate of this call could move money twice: such calls never ride a reused connection, because
+    /// libcurl (before 8.16) silently resends a request when a reused connection dies unanswered. (CurlTransport
+    /// also refuses the body rewind such a resend needs, for every POST: this is the second guard.)
     public var movesMoney: Bool {
         switch self {
         case .confirm, .capture, .void, .refund, .payPreapproved, .expireRegKey: return true

@@ -122,6 +122,36 @@ import TestSupport
         #expect(server.received.filter { $0.path.hasSuffix("/capture") }.count == 1)
     }
 
+    /// A Request rides the kept connection (it moves no money). libcurl would send it again on a new connection when
+    /// that connection closes unanswered; it may not rewind the body for that, so LINE Pay sees it once and the
+    /// outcome is unknown (a resent Request came back as "1172 duplicate orderId", and the order was shown failed).
+    @Test func aClosedKeptConnectionNeverResendsARequest() throws {
+        let server = ScriptedServer { r in r.path.hasSuffix("/check") ? .respond(status: 200, body: #"{"returnCode":"0000","returnMessage":"OK"}"#) : .close }
+        let c = client(server)
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Locked<String>("not run")
+        Thread {   // one thread, one curl handle: the Request goes over the connection the check left open
+            _ = try? c.checkPaymentStatus(transactionId: Self.id)
+            let result: String
+            do {
+                _ = try c.request(RequestBuildingTests.request())
+                result = "succeeded"
+            } catch let error as LinePayError {
+                guard case .outcomeUnknown(.request, .connectionLost) = error else { result = "\(error)"; outcome.withLock { $0 = result }; done.signal(); return }
+                result = "unknown"
+            } catch {
+                result = "\(error)"
+            }
+            outcome.withLock { $0 = result }
+            done.signal()
+        }.start()
+        #expect(done.wait(timeout: .now() + 120) == .success)
+        let received = server.received
+        #expect(received.count == 2 && received[0].connection == received[1].connection, "\(received.map { ($0.path, $0.connection) })")
+        #expect(received.filter { $0.path.hasSuffix("/request") }.count == 1)
+        #expect(outcome.current == "unknown")
+    }
+
     @Test func a502IsAnUnknownOutcome() {
         let server = ScriptedServer { _ in .respond(status: 502, body: "<html>Bad Gateway</html>") }
         #expect(throws: LinePayError.outcomeUnknown(.confirm, .httpStatus(502))) {

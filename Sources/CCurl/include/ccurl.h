@@ -25,6 +25,13 @@ CURLcode ccurl_setopt_string(CURL *h, CURLoption o, const char *v);
 CURLcode ccurl_setopt_pointer(CURL *h, CURLoption o, void *v);
 CURLcode ccurl_setopt_slist(CURL *h, CURLoption o, struct curl_slist *v);
 CURLcode ccurl_setopt_write_function(CURL *h, size_t (*f)(char *, size_t, size_t, void *));
-CURLcode ccurl_setopt_postfields(CURL *h, const char *bytes, long length);
+/* A POST body read from `bytes` by libcurl, never rewound (ccurl.c says why); `body` must outlive the transfer. */
+struct ccurl_body {
+    const char *bytes;
+    long length;
+    long offset;
+    int rewinds_refused;
+};
+CURLcode ccurl_setopt_body(CURL *h, struct ccurl_body *body);
 CURLcode ccurl_getinfo_long(CURL *h, CURLINFO i, long *v);
 CURLcode ccurl_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v);
