@@ -50,17 +50,24 @@ public struct FastCGIRequest: Sendable {
     /// The Cookie header as name -> value; when a name repeats, the first value wins
     /// (browsers send the most specific path first). Values are not decoded: cookies are opaque.
     public var cookies: [String: String] {
-        guard let header = params["HTTP_COOKIE"] else { return [:] }
+        guard var header = params["HTTP_COOKIE"] else { return [:] }
         var result: [String: String] = [:]
-        for piece in header.split(separator: ";") {
-            guard let eq = piece.firstIndex(of: "=") else { continue }
-            let name = piece[..<eq].trimmingSpaces()
-            var value = piece[piece.index(after: eq)...].trimmingSpaces()
-            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
-                value = value.dropFirst().dropLast()
-            }
-            if !name.isEmpty, result[String(name)] == nil {
-                result[String(name)] = String(value)
+        // On the UTF-8 bytes: splitting and trimming Substrings by Character was 6% of a /status.
+        header.withUTF8 { all in
+            var start = 0
+            while start < all.count {
+                let end = all[start...].firstIndex(of: UInt8(ascii: ";")) ?? all.count
+                defer { start = end + 1 }
+                guard let eq = all[start..<end].firstIndex(of: UInt8(ascii: "=")) else { continue }
+                let name = trimmed(all, start, eq)
+                var value = trimmed(all, eq + 1, end)
+                if value.count >= 2, all[value.lowerBound] == UInt8(ascii: "\""), all[value.upperBound - 1] == UInt8(ascii: "\"") {
+                    value = (value.lowerBound + 1)..<(value.upperBound - 1)
+                }
+                let key = String(decoding: UnsafeBufferPointer(rebasing: all[name]), as: UTF8.self)
+                if !name.isEmpty, result[key] == nil {
+                    result[key] = String(decoding: UnsafeBufferPointer(rebasing: all[value]), as: UTF8.self)
+                }
             }
         }
         return result
@@ -76,6 +83,14 @@ public struct FastCGIRequest: Sendable {
         guard type == "application/x-www-form-urlencoded" else { return [] }
         return decodeForm(String(decoding: body, as: UTF8.self))
     }
+}
+
+/// bytes[from..<to] without the spaces and tabs at either end.
+private func trimmed(_ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Range<Int> {
+    var (lower, upper) = (from, to)
+    while lower < upper, bytes[lower] == 0x20 || bytes[lower] == 0x09 { lower += 1 }
+    while upper > lower, bytes[upper - 1] == 0x20 || bytes[upper - 1] == 0x09 { upper -= 1 }
+    return lower..<upper
 }
 
 extension Substring {

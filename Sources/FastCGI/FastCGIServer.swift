@@ -50,7 +50,7 @@ public final class FastCGIServer: Sendable {
     /// accepting fails for good. A Unix socket it created is removed on return. Call it from the main thread
     /// before starting other threads of your own: a thread with SIGTERM unblocked would take the signal and die.
     public func run(makeHandler: @escaping @Sendable () throws -> (FastCGIRequest) -> FastCGIResponse) throws {
-        try state.begin(workers: threads)
+        try state.begin()
         // glibc gives each thread that meets contention its own malloc arena (up to 8 per core), and each keeps what
         // it freed: with a few arenas per core instead, a process holds about 3 MB less after 10,000 payments.
         _ = mallopt(M_ARENA_MAX, Int32(max(2, min(threads, 2 * ProcessInfo.processInfo.activeProcessorCount))))
@@ -69,13 +69,15 @@ public final class FastCGIServer: Sendable {
             if let createdPath { unlink(createdPath) }
         }
 
+        let queue = try ConnectionQueue(listenFD: listenFD, state: state)
+        defer { queue.close() }
+
         var workers: [pthread_t] = []
         for index in 0..<threads {
             let maxBody = maxBodyBytes, state = self.state
             do {
                 workers.append(try startThread {
-                    workerLoop(index: index, listenFD: listenFD, maxBodyBytes: maxBody, state: state,
-                               makeHandler: makeHandler)
+                    workerLoop(index: index, queue: queue, maxBodyBytes: maxBody, state: state, makeHandler: makeHandler)
                 })
             } catch {
                 state.fail(.listenFailed("cannot start worker thread: \(error)"))
@@ -83,8 +85,7 @@ public final class FastCGIServer: Sendable {
             }
         }
 
-        // SIGUSR1 is how stop() and failing workers wake us: blocked here (workers unblock it for themselves,
-        // so it still interrupts their accept) and taken by sigwait with the stop signals.
+        // SIGUSR1 is how stop() and failing workers wake us: taken by sigwait with the stop signals.
         var waitSet = stopSignals
         sigaddset(&waitSet, SIGUSR1)
         pthread_sigmask(SIG_BLOCK, &waitSet, nil)
@@ -95,19 +96,19 @@ public final class FastCGIServer: Sendable {
             if signal != SIGUSR1 {
                 logLine("fastcgi: caught signal \(signal), finishing busy requests")
                 state.requestStop()
-                FCGX_ShutdownPending()   // process-wide and permanent: only on a real signal, never in stop()
             }
         }
         state.setRunThread(nil)
 
-        // Idle workers sit in accept(): interrupt them until all are out. Repeated because one may be
-        // between its stop check and accept() when the first signal lands; busy ones are never interrupted.
-        while !state.interruptIdleWorkers() {
-            usleep(50_000)
-        }
+        // Idle workers wake from the queue at once; busy ones finish their request first.
+        queue.stop()
         for thread in workers { pthread_join(thread, nil) }
         if let failure = state.failure { throw failure }
     }
+
+    /// Connections accepted since `run` began: a web server that keeps its connections (nginx's upstream keepalive
+    /// with fastcgi_keep_conn on) opens a few and sends every request over them.
+    public var connectionsAccepted: Int { state.connectionsAccepted }
 
     /// Makes `run` return: idle workers stop at once, busy ones after their current request.
     ///
@@ -174,8 +175,8 @@ private func removeStaleSocket(_ path: String) throws {
 }
 
 /// Process-wide setup, once: ignore SIGPIPE (a client gone mid-response must not kill us), install a do-nothing
-/// SIGUSR1 handler without SA_RESTART (so it interrupts accept; libfcgi keeps a handler it finds, and its own
-/// would set the permanent process-wide shutdown flag), then FCGX_Init.
+/// SIGUSR1 handler (the run thread's wake-up; libfcgi keeps a handler it finds, and its own would set the permanent
+/// process-wide shutdown flag), then FCGX_Init.
 private let libraryReady: Int32 = {
     signal(SIGPIPE, SIG_IGN)
     var action = sigaction()
@@ -186,16 +187,13 @@ private let libraryReady: Int32 = {
     return FCGX_Init()
 }()
 
-private func workerLoop(index: Int, listenFD: Int32, maxBodyBytes: Int, state: ServerState,
+private func workerLoop(index: Int, queue: ConnectionQueue, maxBodyBytes: Int, state: ServerState,
                         makeHandler: @Sendable () throws -> (FastCGIRequest) -> FastCGIResponse) {
-    state.workerStarted(index, thread: pthread_self())
-    // SIGUSR1 must reach this thread to interrupt accept, whatever mask it inherited
-    // (threads of libdispatch and Swift concurrency block it, and a test may start run from one).
-    var interrupt = sigset_t()
-    sigemptyset(&interrupt)
-    sigaddset(&interrupt, SIGUSR1)
-    pthread_sigmask(SIG_UNBLOCK, &interrupt, nil)
-    defer { state.workerExited(index) }
+    // SIGUSR1 is the run thread's: here it would only cut a read of libfcgi's short (which drops the request).
+    var wakeSignal = sigset_t()
+    sigemptyset(&wakeSignal)
+    sigaddset(&wakeSignal, SIGUSR1)
+    pthread_sigmask(SIG_BLOCK, &wakeSignal, nil)
     let handler: (FastCGIRequest) -> FastCGIResponse
     do {
         handler = try makeHandler()
@@ -204,66 +202,81 @@ private func workerLoop(index: Int, listenFD: Int32, maxBodyBytes: Int, state: S
         state.fail(.handlerSetupFailed(error))
         return
     }
-    // Heap-allocated and never moved: libfcgi's streams point back into the request.
+    // Heap-allocated and never moved: libfcgi's streams point back into the request. No listening socket (-1):
+    // the queue accepts, and libfcgi, finding none, can never block in an accept of its own.
     let request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
     defer { request.deallocate() }
-    FCGX_InitRequest(request, listenFD, FCGI_FAIL_ACCEPT_ON_INTR)
-    defer { FCGX_Free(request, 1) }
+    FCGX_InitRequest(request, -1, 0)
+    defer { FCGX_Free(request, 0) }
 
-    let unixSocket = isUnixSocket(listenFD)
-    while state.enterAccept(index) {
-        let rc = FCGX_Accept_r(request)
-        state.leaveAccept(index)
-        if rc < 0 {
-            let code = -rc
-            if code == EINTR || state.isStopping { continue }
-            if [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(code) {
-                logLine("fastcgi: accept: \(String(cString: strerror(code))); retrying")
-                usleep(100_000)   // back off while descriptors or memory are short
-                continue
-            }
-            logLine("fastcgi: accept failed: \(code > 0 && code < 4096 ? String(cString: strerror(code)) : "\(rc)")")
+    while true {
+        switch queue.next() {
+        case .stop:
+            return
+        case .failed(let code):
+            logLine("fastcgi: epoll_wait failed: \(String(cString: strerror(code)))")
             state.fail(.acceptFailed(errno: code))
-            break
+            return
+        case .connection(let fd):
+            serve(connection: fd, request: request, queue: queue, maxBodyBytes: maxBodyBytes, handler: handler)
         }
-        let params = copyParams(request.pointee.envp)
-        let input = request.pointee.in
-        // Whether the body was read to its end (a refused or short body leaves input unread: then the lingering close).
-        let body = BodyRead()
-        let response = FastCGIServer.respond(params: params, maxBodyBytes: maxBodyBytes, handler: handler) { count in
-            var bytes = [UInt8](repeating: 0, count: count)
-            let got = bytes.withUnsafeMutableBytes {
-                FCGX_GetStr($0.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(count), input)
-            }
-            body.complete = got == count
-            return got == count ? bytes : nil
+    }
+}
+
+/// Answers the request waiting on `fd`, then gives the connection back to the queue if the web server keeps it
+/// (FCGI_KEEP_CONN); otherwise libfcgi has closed it.
+///
+/// libfcgi reads a request from FCGX_Request.ipcFd when it is open: the fd is set there, with keepConnection set
+/// so that FCGX_Accept_r's opening FCGX_Finish_r leaves it open, and taken back after FCGX_Finish_r.
+private func serve(connection fd: Int32, request: UnsafeMutablePointer<FCGX_Request>, queue: ConnectionQueue,
+                   maxBodyBytes: Int, handler: (FastCGIRequest) -> FastCGIResponse) {
+    request.pointee.ipcFd = fd
+    request.pointee.keepConnection = 1
+    request.pointee.detached = 0
+    // Fails when the web server closed the connection or sent nonsense: libfcgi has closed it, then found no socket
+    // to accept from.
+    guard FCGX_Accept_r(request) == 0 else { return }
+    let params = copyParams(request.pointee.envp)
+    let input = request.pointee.in
+    // Whether the body was read to its end (a refused or short body leaves input unread: then the lingering close).
+    let body = BodyRead()
+    let response = FastCGIServer.respond(params: params, maxBodyBytes: maxBodyBytes, handler: handler) { count in
+        var bytes = [UInt8](repeating: 0, count: count)
+        let got = bytes.withUnsafeMutableBytes {
+            FCGX_GetStr($0.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(count), input)
         }
-        if (params["CONTENT_LENGTH"] ?? "").isEmpty || params["CONTENT_LENGTH"] == "0" { body.complete = true }
-        let bytes = response.serialized()
-        bytes.withUnsafeBytes {
-            _ = FCGX_PutStr($0.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(bytes.count),
-                            request.pointee.out)
-        }
-        // libfcgi's close shuts down the send side and then polls until the web server hangs up (up to 2 s), so
-        // that data the server is still sending cannot make it fail (Apache sends the end of stdin late and gets
-        // EPIPE) or, over TCP, turn into an RST that eats the answer. On a Unix socket, once the end of stdin has
-        // been read the server sends nothing more, and an answer already written stays readable after close: then
-        // that wait (a poll and a context switch per request, 15% of a /status) is skipped by detaching.
-        if unixSocket && body.complete && FCGX_GetChar(input) == -1 && FCGX_GetError(input) == 0 { FCGX_Detach(request) }
-        FCGX_Finish_r(request)
+        body.complete = got == count
+        return got == count ? bytes : nil
+    }
+    if (params["CONTENT_LENGTH"] ?? "").isEmpty || params["CONTENT_LENGTH"] == "0" { body.complete = true }
+    let bytes = response.serialized()
+    bytes.withUnsafeBytes {
+        _ = FCGX_PutStr($0.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(bytes.count), request.pointee.out)
+    }
+    // Read to the end of stdin: on a kept connection, a record of this request left unread would be taken for the
+    // next one (libfcgi then drops the connection, and the web server's next request on it with it).
+    let drained = body.complete && FCGX_GetChar(input) == -1 && FCGX_GetError(input) == 0
+    if !drained {
+        // Not kept, and closed the slow way: libfcgi shuts down the send side and polls until the web server hangs
+        // up (up to 2 s), so that data it is still sending cannot make it fail (Apache sends the end of stdin late
+        // and gets EPIPE) or, over TCP, turn into an RST that eats the answer.
+        request.pointee.keepConnection = 0
+    } else if queue.overUnixSocket {
+        // On a Unix socket with stdin read to its end the web server sends nothing more, and an answer already
+        // written stays readable after close: a connection that is not kept is closed at once (the poll and context
+        // switch of that wait were 15% of a /status).
+        FCGX_Detach(request)
+    }
+    FCGX_Finish_r(request)
+    let kept = request.pointee.ipcFd
+    if kept >= 0 {
+        request.pointee.ipcFd = -1
+        queue.keep(kept)
     }
 }
 
 private final class BodyRead { var complete = false }
 
-private func isUnixSocket(_ fd: Int32) -> Bool {
-    var address = sockaddr_storage()
-    var size = socklen_t(MemoryLayout<sockaddr_storage>.size)
-    let rc = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &size) }
-    }
-    return rc == 0 && address.ss_family == sa_family_t(AF_UNIX)
-}
 
 /// Copies libfcgi's "NAME=value" array into a dictionary. A name sent twice keeps its last value, as
 /// PHP-FPM and Go do (libfcgi's FCGX_GetParam would return the first): a later fastcgi_param overrides an include.

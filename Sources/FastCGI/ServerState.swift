@@ -6,18 +6,13 @@ final class ServerState: @unchecked Sendable {   // @unchecked: every stored pro
     private var started = false
     private var stopping = false
     private var runThread: pthread_t?
-    private var workerThreads: [pthread_t?] = []
-    private var idle: [Bool] = []
-    private var exited: [Bool] = []
+    private var accepted = 0
     private var firstFailure: FastCGIServerError?
 
-    func begin(workers: Int) throws {
+    func begin() throws {
         try locked {
             guard !started else { throw FastCGIServerError.alreadyRun }
             started = true
-            workerThreads = Array(repeating: nil, count: workers)
-            idle = Array(repeating: false, count: workers)
-            exited = Array(repeating: false, count: workers)
         }
     }
 
@@ -42,30 +37,10 @@ final class ServerState: @unchecked Sendable {   // @unchecked: every stored pro
         requestStop()
     }
 
-    func workerStarted(_ index: Int, thread: pthread_t) { locked { workerThreads[index] = thread } }
-    func workerExited(_ index: Int) { locked { exited[index] = true; idle[index] = false } }
+    /// Connections accepted so far (FastCGIServer.connectionsAccepted).
+    var connectionsAccepted: Int { locked { accepted } }
 
-    /// Marks the worker idle before it calls FCGX_Accept_r; false when the server is stopping instead.
-    func enterAccept(_ index: Int) -> Bool {
-        locked {
-            guard !stopping else { return false }
-            idle[index] = true
-            return true
-        }
-    }
-
-    func leaveAccept(_ index: Int) { locked { idle[index] = false } }
-
-    /// Sends SIGUSR1 to every worker waiting in accept; true when every worker has exited.
-    /// Exited threads are joinable, not gone, so their pthread_t stays valid until `run` joins them.
-    func interruptIdleWorkers() -> Bool {
-        locked {
-            for (index, thread) in workerThreads.enumerated() where idle[index] && !exited[index] {
-                if let thread { pthread_kill(thread, SIGUSR1) }
-            }
-            return !exited.contains(false)
-        }
-    }
+    func countAcceptedConnection() { locked { accepted += 1 } }
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()

@@ -59,10 +59,11 @@ final class Stack {
     let app: TestServer
     let nginx: NginxServer
 
-    init(threads: Int = 4, maxBodyBytes: Int = 1 << 20,
+    init(threads: Int = 4, maxBodyBytes: Int = 1 << 20, keepsConnections: Bool = false,
          handler: @escaping @Sendable (FastCGIRequest) -> FastCGIResponse = echo) throws {
         app = TestServer(threads: threads, maxBodyBytes: maxBodyBytes, handler: handler)
-        nginx = try NginxServer(locations: [NginxLocation(prefix: "/linepay", fastcgiSocket: app.socketPath)])
+        nginx = try NginxServer(locations: [NginxLocation(prefix: "/linepay", fastcgiSocket: app.socketPath,
+                                                          keepsConnections: keepsConnections)])
     }
 
     func url(_ path: String) -> String { nginx.baseURL + path }
