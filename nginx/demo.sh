@@ -139,6 +139,7 @@ write_configs() {
     mkdir -p "$RUN/nginx-tmp"
     # "include fastcgi_params" is relative to nginx.conf's folder: put Debian's file there.
     cp /etc/nginx/fastcgi_params "$RUN/fastcgi_params"
+    render_snippet linepay-upstream.conf
     render_snippet linepay-location.conf
     render_snippet linepay-sandbox.conf
     local sed_args=(-e "s|@PORT@|$PORT|g" -e "s|@RUN@|$RUN|g" -e "s|@WWW@|$ROOT/www|g"

@@ -117,10 +117,8 @@ import TestSupport
         let htpasswd = h.directory + "/htpasswd"
         try "alice:{PLAIN}secret\n".write(toFile: htpasswd, atomically: true, encoding: .utf8)
         let socket = "unix:" + h.directory + "/linepay.sock"
-        let snippet = try String(contentsOfFile: repoRoot() + "/nginx/linepay-location.conf", encoding: .utf8)
-            .replacingOccurrences(of: "include fastcgi_params;", with: "include /etc/nginx/fastcgi_params;")
-            .replacingOccurrences(of: "unix:/run/linepay/linepay.sock", with: socket)
-        #expect(snippet.contains(socket))
+        let snippets = try NginxServer.shippedSnippets(socket: h.directory + "/linepay.sock", assets: repoRoot() + "/www")
+        #expect(snippets.http.contains(socket))
         /// The shipped snippet plus docs/admin.md's authenticated location at `prefix`.
         func front(adminPrefix prefix: String) throws -> NginxServer {
             let admin = """
@@ -133,7 +131,7 @@ import TestSupport
                     fastcgi_pass \(socket);
                 }
                 """
-            return try NginxServer(locations: [], extraServerConfig: snippet + "\n" + admin)
+            return try NginxServer(locations: [], extraServerConfig: snippets.server + "\n" + admin, extraHTTPConfig: snippets.http)
         }
         let forged = basicAuthorization("mallory", "anything")
         // The slip: the admin location is misspelled, so /linepay/admin/... falls to the general location.

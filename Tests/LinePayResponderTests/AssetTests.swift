@@ -22,11 +22,8 @@ import TestSupport
         #expect(try Browser().go("GET", h.baseURL + "/assets/linepay.0000000000000000.css").status == 404)
 
         // The shipped snippet, with this machine's folder and socket, in front of the same responder.
-        let snippet = try String(contentsOfFile: repoRoot() + "/nginx/linepay-location.conf", encoding: .utf8)
-            .replacingOccurrences(of: "/usr/local/share/linepay-fcgi/www", with: repoRoot() + "/www")
-            .replacingOccurrences(of: "unix:/run/linepay/linepay.sock", with: "unix:" + h.directory + "/linepay.sock")
-            .replacingOccurrences(of: "include fastcgi_params;", with: "include /etc/nginx/fastcgi_params;")
-        let nginx = try NginxServer(locations: [], extraServerConfig: snippet)
+        let snippets = try NginxServer.shippedSnippets(socket: h.directory + "/linepay.sock", assets: repoRoot() + "/www")
+        let nginx = try NginxServer(locations: [], extraServerConfig: snippets.server, extraHTTPConfig: snippets.http)
         let direct = try Browser().go("GET", nginx.baseURL + "/linepay/assets/" + css)
         #expect(direct.status == 200 && Data(direct.body) == cssFile)
         #expect(direct.headers["cache-control"] == "public, max-age=31536000, immutable")

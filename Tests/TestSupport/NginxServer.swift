@@ -6,11 +6,15 @@ public struct NginxLocation: Sendable {
     public var prefix: String
     /// The FastCGI Unix socket path.
     public var fastcgiSocket: String
+    /// Through an upstream with `keepalive` and `fastcgi_keep_conn on` (as nginx/linepay-location.conf ships), so
+    /// nginx sends many requests over each connection; false: a new connection per request.
+    public var keepsConnections: Bool
 
-    /// A mount of `prefix` onto `fastcgiSocket`.
-    public init(prefix: String, fastcgiSocket: String) {
+    /// A mount of `prefix` onto `fastcgiSocket`, with kept connections unless told otherwise.
+    public init(prefix: String, fastcgiSocket: String, keepsConnections: Bool = true) {
         self.prefix = prefix
         self.fastcgiSocket = fastcgiSocket
+        self.keepsConnections = keepsConnections
     }
 }
 
@@ -27,16 +31,17 @@ public final class NginxServer {
     /// Writes nginx.conf and starts nginx; returns once the port accepts connections.
     ///
     /// Each location uses the textbook block (split_path_info, Debian's fastcgi_params, PATH_INFO).
-    /// `extraServerConfig` is pasted inside `server { }`; `staticRoot` becomes its `root`.
-    public init(locations: [NginxLocation], extraServerConfig: String = "", staticRoot: String? = nil,
-                clientMaxBodySize: String = "16m") throws {
+    /// `extraServerConfig` is pasted inside `server { }`, `extraHTTPConfig` inside `http { }` (an upstream block);
+    /// `staticRoot` becomes its `root`.
+    public init(locations: [NginxLocation], extraServerConfig: String = "", extraHTTPConfig: String = "",
+                staticRoot: String? = nil, clientMaxBodySize: String = "16m") throws {
         directory = makeTemporaryDirectory("nginx")
         try? FileManager.default.createDirectory(atPath: directory + "/www", withIntermediateDirectories: true)
         let directory = self.directory
         do {
             (port, process) = try startOnFreshPort("nginx") { port in
                 let config = Self.config(directory: directory, port: port, locations: locations,
-                                         extra: extraServerConfig, root: staticRoot ?? directory + "/www",
+                                         extra: extraServerConfig, http: extraHTTPConfig, root: staticRoot ?? directory + "/www",
                                          clientMaxBodySize: clientMaxBodySize)
                 try config.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
                 for stale in ["/nginx.pid", "/error.log"] { try? FileManager.default.removeItem(atPath: directory + stale) }
@@ -57,6 +62,18 @@ public final class NginxServer {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
+    /// The shipped nginx/linepay-upstream.conf (for `extraHTTPConfig`) and nginx/linepay-location.conf (for
+    /// `extraServerConfig`) with this machine's socket, assets folder and fastcgi_params path.
+    public static func shippedSnippets(socket: String, assets: String) throws -> (http: String, server: String) {
+        let root = repoRoot() + "/nginx/"
+        let http = try String(contentsOfFile: root + "linepay-upstream.conf", encoding: .utf8)
+            .replacingOccurrences(of: "unix:/run/linepay/linepay.sock", with: "unix:" + socket)
+        let server = try String(contentsOfFile: root + "linepay-location.conf", encoding: .utf8)
+            .replacingOccurrences(of: "/usr/local/share/linepay-fcgi/www", with: assets)
+            .replacingOccurrences(of: "include fastcgi_params;", with: "include /etc/nginx/fastcgi_params;")
+        return (http, server)
+    }
+
     /// nginx's error log so far (useful in failure messages).
     public var errorLog: String {
         (try? String(contentsOfFile: directory + "/error.log", encoding: .utf8)) ?? ""
@@ -69,18 +86,23 @@ public final class NginxServer {
         process = nil
     }
 
-    static func config(directory d: String, port: Int, locations: [NginxLocation], extra: String, root: String,
-                       clientMaxBodySize: String) -> String {
-        let mounts = locations.map { location in
+    static func config(directory d: String, port: Int, locations: [NginxLocation], extra: String, http: String,
+                       root: String, clientMaxBodySize: String) -> String {
+        let mounts = locations.enumerated().map { index, location in
             let escaped = location.prefix.replacingOccurrences(of: ".", with: "\\.")
+            let pass = location.keepsConnections ? "fastcgi_keep_conn on; fastcgi_pass kept\(index);"
+                                                 : "fastcgi_pass unix:\(location.fastcgiSocket);"
             return """
                     location \(location.prefix)/ {
                         fastcgi_split_path_info ^(\(escaped))(/.*)$;
                         include /etc/nginx/fastcgi_params;
                         fastcgi_param PATH_INFO $fastcgi_path_info;
-                        fastcgi_pass unix:\(location.fastcgiSocket);
+                        \(pass)
                     }
             """
+        }.joined(separator: "\n")
+        let upstreams = locations.enumerated().filter { $0.element.keepsConnections }.map { index, location in
+            "    upstream kept\(index) { server unix:\(location.fastcgiSocket); keepalive 16; }"
         }.joined(separator: "\n")
         // master_process off: one process that is easy to stop and cannot leave workers behind; run as root,
         // it keeps root, and the sockets are made 0o666 by the tests anyway.
@@ -100,6 +122,8 @@ public final class NginxServer {
             uwsgi_temp_path \(d)/uwsgi;
             scgi_temp_path \(d)/scgi;
             client_max_body_size \(clientMaxBodySize);
+        \(upstreams)
+        \(http)
             server {
                 listen 127.0.0.1:\(port);
                 server_name localhost;

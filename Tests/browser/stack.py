@@ -234,13 +234,17 @@ class Nginx:
 
     def _config(self, port, tls_port, locations, extra, root) -> str:
         d = self.directory
+        # Kept connections (upstream keepalive, fastcgi_keep_conn on), as nginx/linepay-location.conf ships.
         mounts = "\n".join(f"""
         location {prefix}/ {{
             fastcgi_split_path_info ^({prefix.replace('.', chr(92) + '.')})(/.*)$;
             include /etc/nginx/fastcgi_params;
             fastcgi_param PATH_INFO $fastcgi_path_info;
-            fastcgi_pass unix:{sock};
-        }}""" for prefix, sock in locations)
+            fastcgi_keep_conn on;
+            fastcgi_pass kept{i};
+        }}""" for i, (prefix, sock) in enumerate(locations))
+        upstreams = "\n".join(f"    upstream kept{i} {{ server unix:{sock}; keepalive 16; }}"
+                               for i, (prefix, sock) in enumerate(locations))
         return f"""daemon off;
 master_process off;
 pid {d}/nginx.pid;
@@ -256,6 +260,7 @@ http {{
     fastcgi_temp_path {d}/fastcgi;
     uwsgi_temp_path {d}/uwsgi;
     scgi_temp_path {d}/scgi;
+{upstreams}
     server {{
         listen 127.0.0.1:{port};
         {f"listen 127.0.0.1:{tls_port} ssl; ssl_certificate {d}/tls.crt; ssl_certificate_key {d}/tls.key;" if tls_port else ""}
