@@ -84,19 +84,25 @@ http {{
   access_log off; include /etc/nginx/mime.types;
   client_body_temp_path {d}/cb; fastcgi_temp_path {d}/fc; proxy_temp_path {d}/px; uwsgi_temp_path {d}/uw; scgi_temp_path {d}/sc;
   keepalive_requests 1000000;
+  # As nginx/linepay-upstream.conf ships: connections to the responder (and the sandbox) kept between requests.
+  upstream linepay_fcgi {{ server unix:{d}/linepay.sock; keepalive 16; }}
+  upstream sandbox_fcgi {{ server unix:{d}/sandbox.sock; keepalive 16; }}
   server {{
     listen 127.0.0.1:{self.port} backlog=4096;
     location = /static.css {{ alias {ROOT}/www/linepay.css; }}
     location /php/ {{ root {HERE}; rewrite ^/php/(.*)$ /php/$1.php break; include /etc/nginx/fastcgi_params;
       fastcgi_param SCRIPT_FILENAME {HERE}$fastcgi_script_name; fastcgi_pass unix:{d}/php.sock; }}
     location ^~ /linepay/admin {{ fastcgi_split_path_info ^(/linepay)(/.*)$; include /etc/nginx/fastcgi_params;
-      fastcgi_param PATH_INFO $fastcgi_path_info; fastcgi_param REMOTE_USER bench; fastcgi_pass unix:{d}/linepay.sock; }}
+      fastcgi_param PATH_INFO $fastcgi_path_info; fastcgi_param REMOTE_USER bench; fastcgi_keep_conn on; fastcgi_pass linepay_fcgi; }}
     location /linepay/ {{ fastcgi_split_path_info ^(/linepay)(/.*)$; include /etc/nginx/fastcgi_params;
+      fastcgi_param PATH_INFO $fastcgi_path_info; fastcgi_keep_conn on; fastcgi_pass linepay_fcgi; }}
+    # The snippet's fallback without the upstream file: a new FastCGI connection per request.
+    location /plain/linepay/ {{ fastcgi_split_path_info ^(/plain/linepay)(/.*)$; include /etc/nginx/fastcgi_params;
       fastcgi_param PATH_INFO $fastcgi_path_info; fastcgi_pass unix:{d}/linepay.sock; }}
     location /v3/ {{ fastcgi_split_path_info ^(/v3)(/.*)$; include /etc/nginx/fastcgi_params;
-      fastcgi_param PATH_INFO $fastcgi_path_info; fastcgi_pass unix:{d}/sandbox.sock; }}
+      fastcgi_param PATH_INFO $fastcgi_path_info; fastcgi_keep_conn on; fastcgi_pass sandbox_fcgi; }}
     location /sandbox/ {{ fastcgi_split_path_info ^(/sandbox)(/.*)$; include /etc/nginx/fastcgi_params;
-      fastcgi_param PATH_INFO $fastcgi_path_info; fastcgi_pass unix:{d}/sandbox.sock; }}
+      fastcgi_param PATH_INFO $fastcgi_path_info; fastcgi_keep_conn on; fastcgi_pass sandbox_fcgi; }}
   }}
 }}
 """)
@@ -564,6 +570,9 @@ def main():
         status = wrk(f"{stack.base}/linepay/status?orderId=bench-status", f"{d}/status.lua")
         row("GET /status (owner's poll)", f"{status['rps']:.0f}", "req/s", status["p50"], status["p99"], "vs php-fpm",
             f"{ratio(status['rps'], php_status['rps'])} (goal 4x); {100 * status['rps'] / static['rps']:.0f}% of static (goal 35%)")
+        plain = wrk(f"{stack.base}/plain/linepay/status?orderId=bench-status", f"{d}/status.lua")
+        row("GET /status, a new FastCGI connection each", f"{plain['rps']:.0f}", "req/s", plain["p50"], plain["p99"], "vs php-fpm",
+            f"{ratio(plain['rps'], php_status['rps'])}; {100 * plain['rps'] / static['rps']:.0f}% of static (no upstream file)")
         asset = wrk(f"{stack.base}/linepay/assets/linepay.css")
         row("GET /assets/linepay.css (fallback)", f"{asset['rps']:.0f}", "req/s", asset["p50"], asset["p99"], "vs static",
             f"{100 * asset['rps'] / static['rps']:.0f}%")
