@@ -151,21 +151,27 @@ extension PaymentCore {
     /// /status: settles an unknown outcome, follows LINE Pay when confirmUrlType is NONE (check at most once a
     /// second, confirm on 0110) and notices expired reservations; otherwise only reads.
     public func refresh(_ order: Order, now: Int64) throws -> Order {
+        guard refreshIsDue(state: order.state, reservedAt: order.reservedAt, createdAt: order.createdAt, now: now),
+              try store.claimStatusCheck(orderId: order.orderId, now: now) else { return order }
         let after: Order
         switch order.state {
-        case .confirming:
-            guard try store.claimStatusCheck(orderId: order.orderId, now: now) else { return order }
-            after = try settleConfirming(order, ownsCall: false, now: now)
-        case .reserved:
-            let stale = now - (order.reservedAt ?? order.createdAt) >= Self.reservationLifetime
-            guard settings.confirmURLType == .NONE || stale, try store.claimStatusCheck(orderId: order.orderId, now: now) else { return order }
-            after = try followReservation(order, now: now)
-        default:
-            return order
+        case .confirming: after = try settleConfirming(order, ownsCall: false, now: now)
+        case .reserved: after = try followReservation(order, now: now)
+        default: return order
         }
         // Only a change wakes the notifier: /status is the hot path (a poll every 2 s per shopper).
         if after.state != order.state { wake() }
         return after
+    }
+
+    /// Whether `refresh` would look beyond the store for an order in this state: an unknown outcome, or a reservation
+    /// under confirmUrlType NONE or past its lifetime. /status loads the whole order only then.
+    public func refreshIsDue(state: OrderState, reservedAt: Int64?, createdAt: Int64, now: Int64) -> Bool {
+        switch state {
+        case .confirming: true
+        case .reserved: settings.confirmURLType == .NONE || now - (reservedAt ?? createdAt) >= Self.reservationLifetime
+        default: false
+        }
     }
 
     /// Pauses (microseconds) before sending again a Confirm that never left this process.

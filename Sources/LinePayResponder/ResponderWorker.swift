@@ -96,8 +96,13 @@ final class ResponderWorker {
     }
 
     func isOwner(_ order: Order, _ request: FastCGIRequest, now: Int64) throws -> Bool {
+        try isOwner(sessionId: order.sessionId, request, now: now)
+    }
+
+    /// Whether the caller's live session is the one that owns an order (`sessionId`, the order's).
+    func isOwner(sessionId: String, _ request: FastCGIRequest, now: Int64) throws -> Bool {
         guard let s = try session(request, now: now) else { return false }
-        return constantTimeEquals(Array(s.id.utf8), Array(order.sessionId.utf8))
+        return constantTimeEquals(Array(s.id.utf8), Array(sessionId.utf8))
     }
 
     // MARK: pages and responses

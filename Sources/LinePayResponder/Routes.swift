@@ -162,16 +162,22 @@ extension ResponderWorker {
 
     /// GET /status: JSON for the order's own browser only (others: 404, the same as no order).
     func status(_ request: FastCGIRequest, now: Int64) throws -> FastCGIResponse {
-        // One read transaction for the order, its items and the session: one snapshot, SQLite's locks taken once.
-        let owned: Order? = try store.connection.readTransaction {
-            guard let orderId = queryValue(request, "orderId"), let order = try store.order(orderId: orderId),
-                  try isOwner(order, request, now: now) else { return nil }
-            return order
+        // One read transaction for the order's status and the session: one snapshot, SQLite's locks taken once.
+        // The narrow OrderStatus (no items): the whole order is loaded only when the poll must act on it.
+        let owned: OrderStatus? = try store.connection.readTransaction {
+            guard let orderId = queryValue(request, "orderId"), let status = try store.orderStatus(orderId: orderId),
+                  try isOwner(sessionId: status.sessionId, request, now: now) else { return nil }
+            return status
         }
-        guard var order = owned else { return json(404, #"{"error":"not found"}"#) }
-        order = try core.refresh(order, now: now)
-        var body = #"{"orderId":"\#(jsonEscaped(order.orderId))","status":"\#(order.state.publicStatus)""#
-        if let tx = order.transactionId { body += #","transactionId":"\#(tx)""# }
+        guard let found = owned else { return json(404, #"{"error":"not found"}"#) }
+        var (orderId, state, transactionId) = (found.orderId, found.state, found.transactionId)
+        if core.refreshIsDue(state: found.state, reservedAt: found.reservedAt, createdAt: found.createdAt, now: now),
+           let order = try store.order(orderId: found.orderId) {
+            let after = try core.refresh(order, now: now)
+            (orderId, state, transactionId) = (after.orderId, after.state, after.transactionId)
+        }
+        var body = #"{"orderId":"\#(jsonEscaped(orderId))","status":"\#(state.publicStatus)""#
+        if let tx = transactionId { body += #","transactionId":"\#(tx)""# }
         return json(200, body + "}")
     }
 

@@ -1,5 +1,5 @@
 import Foundation
-import LinePayStore
+@testable import LinePayStore
 import Testing
 
 /// `inOneTransaction`: the store's changes inside it commit together, or none of them does.
@@ -36,5 +36,26 @@ import Testing
         #expect(try other.order(orderId: "A1001")?.state == .reserved)
         #expect(try store.beginConfirm(orderId: "A1001", transactionId: tx, now: 104)?.state == .confirming)
         #expect(try other.order(orderId: "A1001")?.state == .confirming, "a store method after it commits on its own again")
+    }
+}
+
+/// `orderStatus`: the narrow read behind /status says what the whole order says.
+@Suite(.timeLimit(.minutes(5))) struct OrderStatusTests {
+    @Test(arguments: Backend.allCases) func theNarrowReadAgreesWithTheOrder(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
+        let store = try db.open()
+        #expect(try store.orderStatus(orderId: "A1001") == nil)
+        _ = try store.createOrResume(sampleOrder(), sessionId: "s1", now: 100)
+        func agrees() throws {
+            let order = try #require(try store.order(orderId: "A1001"))
+            let status = try #require(try store.orderStatus(orderId: "A1001"))
+            #expect(status == OrderStatus(rowId: order.rowId, orderId: order.orderId, sessionId: order.sessionId, state: order.state,
+                                          transactionId: order.transactionId, createdAt: order.createdAt, reservedAt: order.reservedAt))
+        }
+        try agrees()
+        _ = try #require(try store.beginReserve(orderId: "A1001", now: 101))
+        _ = try store.markReserved(orderId: "A1001", transactionId: 2016_0000_0000_0000_003, paymentUrl: "https://pay.example/p", now: 102)
+        try agrees()
+        #expect(try store.orderStatus(orderId: "A1001")?.reservedAt == 102 && store.orderStatus(orderId: "A1001")?.transactionId == 2016_0000_0000_0000_003)
     }
 }

@@ -1,0 +1,34 @@
+import DatabaseCore
+
+/// What a shopper's `/status` poll needs of an order: who owns it, where it is and when it was reserved. Read with
+/// one narrow SELECT (no items, a few columns): the full `Order` is loaded only when the poll must act on it.
+public struct OrderStatus: Sendable, Equatable {
+    /// The store's own key.
+    public var rowId: Int64
+    /// The shop's order id.
+    public var orderId: String
+    /// The browser session that owns the checkout.
+    public var sessionId: String
+    /// Where the order is.
+    public var state: OrderState
+    /// LINE Pay's transaction id for the current attempt, once reserved.
+    public var transactionId: Int64?
+    /// When the order was created.
+    public var createdAt: Int64
+    /// When the current attempt was reserved.
+    public var reservedAt: Int64?
+}
+
+extension OrderStore {
+    /// The order's `OrderStatus`, or nil when there is no such order.
+    public func orderStatus(orderId: String) throws -> OrderStatus? {
+        let t = "orders"
+        return try connection.queryOne("SELECT id, order_id, session_id, state, transaction_id, created_at, reserved_at FROM orders WHERE order_id = ?",
+                               [.text(orderId)]).map { row in
+            OrderStatus(rowId: try row.requiredInt("id", table: t), orderId: try row.requiredText("order_id", table: t),
+                        sessionId: try row.requiredText("session_id", table: t), state: try row.state("state", table: t),
+                        transactionId: row.int("transaction_id"), createdAt: try row.requiredInt("created_at", table: t),
+                        reservedAt: row.int("reserved_at"))
+        }
+    }
+}
