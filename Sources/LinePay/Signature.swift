@@ -25,55 +25,18 @@ public enum LinePaySignature {
     }
 }
 
-/// HMAC-SHA256 through libcrypto, on the calling thread's own EVP_MAC_CTX: OpenSSL 3's one-shot `HMAC()` fetches
-/// the MAC and the digest from the provider on every call (a tenth of a `/status`); here that happens once per thread.
+/// HMAC-SHA256 on libcrypto's SHA-256 (`copenssl_hmac_sha256`): no EVP fetch, so a CGI run never loads OpenSSL's
+/// providers for it, and no context to share or keep per thread.
 public func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
     var out = [UInt8](repeating: 0, count: 32)
-    var length = 0
-    // A key pointer is always passed, even for an empty key: EVP_MAC_init with NULL would reuse the previous key.
-    let ok = key.withUnsafeBufferPointer { k in
-        withUnsafePointer(to: 0 as UInt8) { empty in
-            message.withUnsafeBufferPointer { m in
-                out.withUnsafeMutableBufferPointer { o in
-                    let context = HMACContext.current
-                    return EVP_MAC_init(context, k.baseAddress ?? empty, k.count, nil) == 1
-                        && EVP_MAC_update(context, m.baseAddress ?? empty, m.count) == 1
-                        && EVP_MAC_final(context, o.baseAddress, &length, 32) == 1
-                }
+    key.withUnsafeBufferPointer { k in
+        message.withUnsafeBufferPointer { m in
+            out.withUnsafeMutableBufferPointer { o in
+                copenssl_hmac_sha256(k.baseAddress, k.count, m.baseAddress, m.count, o.baseAddress)
             }
         }
     }
-    precondition(ok && length == 32, "HMAC-SHA256 failed in libcrypto")
     return out
-}
-
-/// One EVP_MAC_CTX per thread, its digest (SHA-256) set once; freed when the thread ends.
-private enum HMACContext {
-    /// The HMAC implementation, fetched once for the process (an EVP_MAC may be shared between threads).
-    nonisolated(unsafe) static let algorithm: OpaquePointer = {
-        guard let mac = EVP_MAC_fetch(nil, "HMAC", nil) else { preconditionFailure("libcrypto has no HMAC") }
-        return mac
-    }()
-
-    static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        pthread_key_create(&key) { p in if let p { EVP_MAC_CTX_free(OpaquePointer(p)) } }
-        return key
-    }()
-
-    static var current: OpaquePointer {
-        if let p = pthread_getspecific(key) { return OpaquePointer(p) }
-        guard let context = EVP_MAC_CTX_new(algorithm) else { preconditionFailure("libcrypto could not allocate an HMAC context") }
-        let set = "digest".withCString { name in
-            "SHA256".withCString { value in
-                var params = [OSSL_PARAM_construct_utf8_string(name, UnsafeMutablePointer(mutating: value), 0), OSSL_PARAM_construct_end()]
-                return EVP_MAC_CTX_set_params(context, &params)
-            }
-        }
-        precondition(set == 1, "libcrypto refused HMAC's digest SHA256")
-        pthread_setspecific(key, UnsafeRawPointer(context))
-        return context
-    }
 }
 
 /// Compares two byte strings without leaking where they differ.
