@@ -20,8 +20,9 @@ public final class Responder: Sendable {
     let securityHeaders: [(String, String)]
     /// Wakes the notifier when a handler queued a notification, so the shop hears at once.
     let notifierWakeup = DispatchSemaphore(value: 0)
-    /// Password hashes allowed at once: half the cores (at least one), so shoppers always have a core.
-    let passwordHashSlots = Slots(limit: ProcessInfo.processInfo.activeProcessorCount / 2)
+    /// Password hashes allowed at once in this process: half the cores (at least one), so shoppers always have a core.
+    /// Made at the first admin login (counting cores reads cgroup files, which a CGI /status need not pay for).
+    static let passwordHashSlots = Slots(limit: ProcessInfo.processInfo.activeProcessorCount / 2)
 
     /// Checks that the assets load (and, unless `checkStore` is false, that the database opens), so start-up fails
     /// early and clearly. A CGI run passes false: it opens its one store in `serveCGI`.

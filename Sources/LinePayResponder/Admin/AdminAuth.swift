@@ -139,11 +139,11 @@ extension ResponderWorker {
         // Cheap refusals first, so that no flood of POSTs can keep the cores hashing: a free hash slot (else 429 at
         // once), then the throttle, which records the attempt before the hash runs.
         guard password.utf8.count <= 1024 else { return try loginPage(request, now: now, status: 401, message: "Wrong user name or password.", user: user) }
-        guard responder.passwordHashSlots.tryAcquire() else {
+        guard Responder.passwordHashSlots.tryAcquire() else {
             return try loginPage(request, now: now, status: 429, message: "The login is busy. Try again in a moment.", throttled: true,
                                  user: user, extraHeaders: [("Retry-After", "1")])
         }
-        defer { responder.passwordHashSlots.release() }
+        defer { Responder.passwordHashSlots.release() }
         switch try store.beginLoginAttempt(addressKey: addressKey, userKey: userKey, now: now, window: Self.loginWindow,
                                            addressLimit: Self.maxAttemptsPerAddress, userLimit: Self.maxFailuresPerUser) {
         case .throttled(let wait, let byAddress):
