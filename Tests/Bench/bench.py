@@ -384,7 +384,8 @@ def bulkhead(stack):
     cookie = owned_order(stack, order_id)
     for label, path in observer:
         paths.append((label, path or f"/linepay/{label.split('/')[1]}?orderId={order_id}"))
-    idle = latencies(stack, paths, 200, cookie)
+    # 500 sequential requests a path: with 200, p99 was the 3rd slowest, and idle p99 alone varied 0.4-3.8 ms run to run.
+    idle = latencies(stack, paths, 500, cookie)
     # 32 shoppers reach confirmUrl while LINE Pay stalls every call for 10 s.
     ready = []
     for i in range(32):
@@ -408,7 +409,7 @@ def bulkhead(stack):
     threads = [threading.Thread(target=confirm, args=r) for r in ready]
     for t in threads: t.start()
     time.sleep(0.5)   # let the Confirms reach LINE Pay (a bench may wait; tests wait on conditions)
-    busy = latencies(stack, paths, 200, cookie)
+    busy = latencies(stack, paths, 500, cookie)
     accepted = 0
     for i in range(20):
         cc = http.client.HTTPConnection("127.0.0.1", stack.port, timeout=60)
@@ -457,15 +458,19 @@ def cgi_status(stack, order_id, cookie, runs=41):
     env = {"LINEPAY_CONFIG": f"{stack.dir}/linepay.conf", "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "GET",
            "SCRIPT_NAME": "/linepay", "PATH_INFO": "/status", "QUERY_STRING": f"orderId={order_id}", "HTTP_COOKIE": cookie,
            "PATH": "/usr/bin:/bin"}
-    times = []
+    times, anchor = [], []
     for _ in range(runs):
         t = time.perf_counter()
         out = subprocess.run([f"{BIN}/linepay-fcgi"], env=env, stdin=subprocess.DEVNULL, capture_output=True).stdout
         times.append((time.perf_counter() - t) * 1000)
         if not out.startswith(b"Status: 200"): sys.exit(f"bench: CGI /status: {out[:200]!r}")
-    times.sort()
+        # The anchor: what this harness's own fork, exec and pipes cost, with a program that does nothing.
+        t = time.perf_counter()
+        subprocess.run(["/bin/true"], env=env, stdin=subprocess.DEVNULL, capture_output=True)
+        anchor.append((time.perf_counter() - t) * 1000)
+    times.sort(); anchor.sort()
     row("CGI mode: one GET /status (exec per request)", f"{times[runs // 2]:.1f}", "ms", f"{times[runs // 2]:.1f}ms", f"{times[-1]:.1f}ms",
-        "goal < 12 ms:", "met" if times[runs // 2] < 12 else "not met")
+        f"/bin/true {anchor[runs // 2]:.1f} ms; goal < 12 ms:", "met" if times[runs // 2] < 12 else "not met")
 
 
 def admin_at_scale(stack, orders):
