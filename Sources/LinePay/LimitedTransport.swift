@@ -7,7 +7,9 @@ import Foundation
 /// /status, the receipt, the admin pages) queue behind them. A call over the limit waits at most `wait` for a slot,
 /// then returns `.notSent` without touching the network: nothing left this process, so it is safe to try again, and
 /// the payment core treats it exactly as "LINE Pay could not be reached" (a Confirm stays to be settled by lookup).
-public final class LimitedTransport: LinePayTransport, @unchecked Sendable {   // @unchecked: `inUse` only under `condition`
+/// Once a call has waited all of `wait` in vain, the slots are held by slow calls: until one comes free, later calls
+/// are refused at once, so a stalled LINE Pay does not make every refused call hold its thread for `wait` too.
+public final class LimitedTransport: LinePayTransport, @unchecked Sendable {   // @unchecked: state only under `condition`
     /// The transport that really sends (libcurl in production).
     public let inner: any LinePayTransport
     /// How many calls may be in flight at once.
@@ -16,6 +18,9 @@ public final class LimitedTransport: LinePayTransport, @unchecked Sendable {   /
     public let wait: Duration
     private let condition = NSCondition()
     private var inUse = 0
+    /// A call waited all of `wait` and no slot came free since.
+    private var saturated = false
+    private var refusedWithoutWaiting = 0
 
     /// A limit of `slots` (at least 1) concurrent calls through `inner`.
     public init(_ inner: any LinePayTransport, slots: Int, wait: Duration = .zero) {
@@ -31,6 +36,13 @@ public final class LimitedTransport: LinePayTransport, @unchecked Sendable {   /
         return inUse
     }
 
+    /// Calls refused at once because another had just waited in vain (for tests and diagnostics).
+    public var refusedAtOnce: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return refusedWithoutWaiting
+    }
+
     public func perform(_ request: TransportRequest) -> TransportResult {
         guard acquire() else {
             return .notSent("busy: all \(slots) LINE Pay call slots of this process are in use (linepay_call_slots); try again")
@@ -43,11 +55,12 @@ public final class LimitedTransport: LinePayTransport, @unchecked Sendable {   /
         condition.lock()
         defer { condition.unlock() }
         if inUse < slots { inUse += 1; return true }
+        if saturated { refusedWithoutWaiting += 1; return false }
         let (s, atto) = wait.components
         let deadline = Date(timeIntervalSinceNow: Double(s) + Double(atto) / 1e18)
         while inUse >= slots {
             // NSCondition may wake spuriously: loop until a slot is free or the deadline has passed.
-            if !condition.wait(until: deadline) && inUse >= slots { return false }
+            if !condition.wait(until: deadline) && inUse >= slots { saturated = true; return false }
         }
         inUse += 1
         return true
@@ -56,6 +69,7 @@ public final class LimitedTransport: LinePayTransport, @unchecked Sendable {   /
     private func release() {
         condition.lock()
         inUse -= 1
+        saturated = false
         condition.signal()
         condition.unlock()
     }

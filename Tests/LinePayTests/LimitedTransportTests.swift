@@ -64,4 +64,24 @@ import Testing
         #expect(second.wait(timeout: .now() + 20) == .success)
         #expect(gate.arrived == 2)
     }
+
+    /// While every slot is held by calls that do not end, one refused caller waits; the next are refused at once.
+    @Test func afterAWaitInVainTheNextCallsAreRefusedAtOnce() throws {
+        let gate = Gate()
+        let limited = LimitedTransport(gate, slots: 1, wait: .milliseconds(50))
+        let first = DispatchGroup()
+        DispatchQueue.global().async(group: first) { _ = limited.perform(Self.request) }
+        #expect(gate.waitForArrivals(1))
+        guard case .notSent = limited.perform(Self.request) else { Issue.record("the second call was let through"); return }
+        #expect(limited.refusedAtOnce == 0, "the first refused call waits for a slot")
+        for _ in 0..<3 {
+            guard case .notSent = limited.perform(Self.request) else { Issue.record("a call was let through"); return }
+        }
+        #expect(limited.refusedAtOnce == 3)
+        gate.release()
+        #expect(first.wait(timeout: .now() + 10) == .success)
+        // A slot came free: calls wait (and get through) as before.
+        if case .response(let status, _) = limited.perform(Self.request) { #expect(status == 200) } else { Issue.record("a free slot was refused") }
+        #expect(limited.refusedAtOnce == 3 && gate.arrived == 2)
+    }
 }
