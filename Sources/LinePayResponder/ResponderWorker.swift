@@ -77,8 +77,14 @@ final class ResponderWorker {
 
     /// The caller's session, when its cookie names a live one.
     func session(_ request: FastCGIRequest, now: Int64) throws -> Session? {
+        guard let id = callerSessionId(request) else { return nil }
+        return try store.session(id: id, now: now)
+    }
+
+    /// The session id the caller's cookie stands for (live or not), when it has a well-formed one.
+    func callerSessionId(_ request: FastCGIRequest) -> String? {
         guard let token = request.cookies[Self.sessionCookie], token.count == 64 else { return nil }
-        return try store.session(id: Self.sessionId(token), now: now)
+        return Self.sessionId(token)
     }
 
     /// Only a hash of the cookie is stored: a copy of the database does not let anyone act as a shopper.
@@ -96,13 +102,8 @@ final class ResponderWorker {
     }
 
     func isOwner(_ order: Order, _ request: FastCGIRequest, now: Int64) throws -> Bool {
-        try isOwner(sessionId: order.sessionId, request, now: now)
-    }
-
-    /// Whether the caller's live session is the one that owns an order (`sessionId`, the order's).
-    func isOwner(sessionId: String, _ request: FastCGIRequest, now: Int64) throws -> Bool {
         guard let s = try session(request, now: now) else { return false }
-        return constantTimeEquals(Array(s.id.utf8), Array(sessionId.utf8))
+        return constantTimeEquals(Array(s.id.utf8), Array(order.sessionId.utf8))
     }
 
     // MARK: pages and responses

@@ -162,14 +162,12 @@ extension ResponderWorker {
 
     /// GET /status: JSON for the order's own browser only (others: 404, the same as no order).
     func status(_ request: FastCGIRequest, now: Int64) throws -> FastCGIResponse {
-        // One read transaction for the order's status and the session: one snapshot, SQLite's locks taken once.
-        // The narrow OrderStatus (no items): the whole order is loaded only when the poll must act on it.
-        let owned: OrderStatus? = try store.connection.readTransaction {
-            guard let orderId = queryValue(request, "orderId"), let status = try store.orderStatus(orderId: orderId),
-                  try isOwner(sessionId: status.sessionId, request, now: now) else { return nil }
-            return status
-        }
-        guard let found = owned else { return json(404, #"{"error":"not found"}"#) }
+        // One statement for the order's narrow status (no items) and whether the caller's session is live; the whole
+        // order is loaded only when the poll must act on it. Someone else's order answers as an unknown one.
+        guard let asked = queryValue(request, "orderId"), let session = callerSessionId(request),
+              let found = try store.orderStatus(orderId: asked, session: session, now: now),
+              found.askedSessionIsLive == true, constantTimeEquals(Array(session.utf8), Array(found.sessionId.utf8))
+        else { return json(404, #"{"error":"not found"}"#) }
         var (orderId, state, transactionId) = (found.orderId, found.state, found.transactionId)
         if core.refreshIsDue(state: found.state, reservedAt: found.reservedAt, createdAt: found.createdAt, now: now),
            let order = try store.order(orderId: found.orderId) {

@@ -58,4 +58,20 @@ import Testing
         try agrees()
         #expect(try store.orderStatus(orderId: "A1001")?.reservedAt == 102 && store.orderStatus(orderId: "A1001")?.transactionId == 2016_0000_0000_0000_003)
     }
+
+    /// With a session asked about: live only while that session exists and has not expired, on both backends.
+    @Test(arguments: Backend.allCases) func theNarrowReadSaysWhetherTheAskedSessionIsLive(_ backend: Backend) throws {
+        let db = try TestDatabase(backend)
+        let store = try db.open()
+        _ = try store.createSession(id: "s1", csrfToken: "c1", now: 100, lifetime: 50)
+        _ = try store.createOrResume(sampleOrder(), sessionId: "s1", now: 100)
+        #expect(try store.orderStatus(orderId: "A1001", session: "s1", now: 120)?.askedSessionIsLive == true)
+        #expect(try store.orderStatus(orderId: "A1001", session: "s1", now: 150)?.askedSessionIsLive == false, "expired at 150")
+        #expect(try store.orderStatus(orderId: "A1001", session: "nobody", now: 120)?.askedSessionIsLive == false)
+        #expect(try store.orderStatus(orderId: "A1001", session: "s1", now: 120)?.sessionId == "s1")
+        #expect(try store.orderStatus(orderId: "B9", session: "s1", now: 120) == nil)
+        var plain = try #require(try store.orderStatus(orderId: "A1001", session: "s1", now: 120))
+        plain.askedSessionIsLive = nil
+        #expect(plain == (try store.orderStatus(orderId: "A1001")), "the same columns either way")
+    }
 }
