@@ -11,7 +11,7 @@ final class ConnectionQueue: @unchecked Sendable {   // the descriptors never ch
         case connection(Int32)
         /// `stop()` was called.
         case stop
-        /// epoll_wait failed for good (errno).
+        /// epoll_wait or accept failed for good (errno).
         case failed(Int32)
     }
 
@@ -81,6 +81,8 @@ final class ConnectionQueue: @unchecked Sendable {   // the descriptors never ch
                 logLine("fastcgi: accept: \(String(cString: strerror(acceptError))); retrying")
                 usleep(100_000)   // back off while descriptors or memory are short (the listener stays disarmed meanwhile)
             }
+            // Not a listening socket (fd 0 was a pipe or a file, say): nothing will ever come, so the server stops.
+            if connection < 0, [EBADF, EINVAL, ENOTSOCK, EFAULT].contains(acceptError) { return .failed(acceptError) }
             _ = control(EPOLL_CTL_MOD, listenFD, EPOLLIN.rawValue | EPOLLONESHOT.rawValue)
             guard connection >= 0 else { continue }   // EAGAIN (another worker took it), ECONNABORTED, EINTR, ...
             guard admit(connection) else { Glibc.close(connection); continue }

@@ -7,7 +7,7 @@ public enum FastCGIServerError: Error, CustomStringConvertible {
     case listenFailed(String)
     /// A worker's `makeHandler` threw; the server stopped instead of running short-handed.
     case handlerSetupFailed(any Error)
-    /// `FCGX_Accept_r` failed with a non-transient errno (fd 0 not a listening socket, for instance).
+    /// Accepting failed with a non-transient errno (fd 0 not a listening socket, for instance).
     case acceptFailed(errno: Int32)
     /// `run` was called a second time on the same server.
     case alreadyRun
@@ -214,7 +214,7 @@ private func workerLoop(index: Int, queue: ConnectionQueue, maxBodyBytes: Int, s
         case .stop:
             return
         case .failed(let code):
-            logLine("fastcgi: epoll_wait failed: \(String(cString: strerror(code)))")
+            logLine("fastcgi: accept failed: \(String(cString: strerror(code)))")
             state.fail(.acceptFailed(errno: code))
             return
         case .connection(let fd):

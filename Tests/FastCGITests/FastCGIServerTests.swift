@@ -6,6 +6,8 @@ import TestSupport
 /// The server's life cycle and listening, without nginx.
 @Suite(.timeLimit(.minutes(5))) struct FastCGIServerTests {
     struct SetupFailed: Error {}
+    /// The two tests that swap fd 0 take turns (tests of a suite run in parallel).
+    static let standardInput = NSLock()
 
     @Test func runThrowsWhenMakeHandlerThrowsInsteadOfCrashing() {
         let app = TestServer(threads: 3, waitForSocket: false) { throw SetupFailed() }
@@ -27,6 +29,31 @@ import TestSupport
         #expect(app.outcome.current.map { if case .success = $0 { true } else { false } } == true)
         #expect(FileManager.default.fileExists(atPath: app.socketPath) == false)
         #expect(connectUnix(path: app.socketPath) == nil)
+    }
+
+    /// An inherited fd 0 that is a socket but not a listening one (a wrong spawn line): run stops with the reason
+    /// instead of waiting forever for connections that cannot come.
+    @Test func runFailsOnASocketThatDoesNotListen() throws {
+        Self.standardInput.lock()
+        defer { Self.standardInput.unlock() }
+        let saved = dup(0)
+        try #require(saved >= 0, "fd 0 must be open to be swapped")
+        defer { dup2(saved, 0); close(saved) }
+        let unconnected = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        dup2(unconnected, 0)
+        close(unconnected)
+        let server = FastCGIServer(listen: .inherited, threads: 1)
+        let outcome = Locked<(any Error)?>(nil), returned = DispatchSemaphore(value: 0)
+        Thread {
+            do { try server.run { echo } } catch { outcome.withLock { $0 = error } }
+            returned.signal()
+        }.start()
+        #expect(returned.wait(timeout: .now() + 20) == .success, "run did not return")
+        guard case FastCGIServerError.acceptFailed(let code)? = outcome.current as? FastCGIServerError else {
+            Issue.record("expected acceptFailed, got \(String(describing: outcome.current))")
+            return
+        }
+        #expect(code == EINVAL)
     }
 
     @Test func runTwiceIsRefused() throws {
@@ -126,6 +153,8 @@ import TestSupport
 
     /// fd 0 decides CGI versus FastCGI; swapped for a moment and restored.
     @Test func detectsCGIFromWhatIsOnStandardInput() throws {
+        Self.standardInput.lock()
+        defer { Self.standardInput.unlock() }
         let saved = dup(0)
         try #require(saved >= 0, "fd 0 must be open to be swapped")
         defer { dup2(saved, 0); close(saved) }
