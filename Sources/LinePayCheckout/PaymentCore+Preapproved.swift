@@ -100,6 +100,6 @@ extension PaymentCore {
 
     /// `SOURCE-C<unix time>-<4 hex>`, within LINE Pay's 100 characters.
     static func chargeOrderId(source: String, now: Int64) -> String {
-        "\(source.prefix(70))-C\(now)-" + secureRandomBytes(2).map { String(format: "%02x", $0) }.joined()
+        "\(source.prefix(70))-C\(now)-" + lowerHex(secureRandomBytes(2))
     }
 }

@@ -13,7 +13,7 @@ import LinePayStore
 public struct Reconciler {
     let core: PaymentCore
     /// This run's name on the leases it takes.
-    let holder = secureRandomBytes(8).map { String(format: "%02x", $0) }.joined()
+    let holder = lowerHex(secureRandomBytes(8))
 
     /// After an unknown call has ended, how long before "LINE Pay shows nothing" is taken as "it did not happen".
     static let absentGrace: Int64 = 60

@@ -12,6 +12,6 @@ extension ResponderConfiguration {
         case .remote_user: material = "remote_user\n\(user)"
         case .off: material = "off"
         }
-        return hmacSHA256(key: Array("linepay-admin-credential".utf8), message: Array(material.utf8)).map { String(format: "%02x", $0) }.joined()
+        return lowerHex(hmacSHA256(key: Array("linepay-admin-credential".utf8), message: Array(material.utf8)))
     }
 }

@@ -154,7 +154,7 @@ struct Arguments {
 
     /// --key, or a fresh random key for this run.
     func idempotencyKey() throws -> String {
-        guard let key = options["--key"] else { return "cli-" + secureRandomBytes(16).map { String(format: "%02x", $0) }.joined() }
+        guard let key = options["--key"] else { return "cli-" + lowerHex(secureRandomBytes(16)) }
         guard (8...64).contains(key.utf8.count), OrderStore.isOrderIdText(key) else { throw UsageError("--key must be 8 to 64 of A-Z a-z 0-9 _ -") }
         return "cli-" + key
     }
