@@ -165,8 +165,8 @@ extension ResponderWorker {
         // One statement for the order's narrow status (no items) and whether the caller's session is live; the whole
         // order is loaded only when the poll must act on it. Someone else's order answers as an unknown one.
         guard let asked = queryValue(request, "orderId"), let session = callerSessionId(request),
-              let found = try store.orderStatus(orderId: asked, session: session, now: now),
-              found.askedSessionIsLive == true, constantTimeEquals(Array(session.utf8), Array(found.sessionId.utf8))
+              let (found, sessionIsLive) = try store.orderStatus(orderId: asked, session: session, now: now),
+              sessionIsLive, constantTimeEquals(Array(session.utf8), Array(found.sessionId.utf8))
         else { return json(404, #"{"error":"not found"}"#) }
         var (orderId, state, transactionId) = (found.orderId, found.state, found.transactionId)
         if core.refreshIsDue(state: found.state, reservedAt: found.reservedAt, createdAt: found.createdAt, now: now),

@@ -17,37 +17,24 @@ public struct OrderStatus: Sendable, Equatable {
     public var createdAt: Int64
     /// When the current attempt was reserved.
     public var reservedAt: Int64?
-    /// The session asked about in `orderStatus(orderId:session:now:)` is live (not whether it owns the order: compare
-    /// `sessionId`); nil when none was asked about.
-    public var askedSessionIsLive: Bool? = nil
 }
 
 extension OrderStore {
-    /// The order's `OrderStatus`, or nil when there is no such order.
-    public func orderStatus(orderId: String) throws -> OrderStatus? {
-        try connection.queryOne("SELECT \(Self.statusColumns) FROM orders WHERE order_id = ?", [.text(orderId)]).map(Self.orderStatus)
-    }
-
-    /// The same, and whether the session `session` (a session id) is live at `now`: one statement, one snapshot (a
-    /// /status poll costs one query, not a transaction of two).
-    public func orderStatus(orderId: String, session: String, now: Int64) throws -> OrderStatus? {
+    /// The order's `OrderStatus` and whether the session `session` (a session id) is live at `now` (whether it owns
+    /// the order is the caller's comparison with `sessionId`), or nil when there is no such order. One statement, one
+    /// snapshot: a /status poll costs one query, not a transaction of two.
+    public func orderStatus(orderId: String, session: String, now: Int64) throws -> (status: OrderStatus, sessionIsLive: Bool)? {
         try connection.queryOne("""
-            SELECT \(Self.statusColumns), EXISTS (SELECT 1 FROM sessions WHERE id = ? AND expires_at > ?) AS session_live
+            SELECT id, order_id, session_id, state, transaction_id, created_at, reserved_at,
+                   EXISTS (SELECT 1 FROM sessions WHERE id = ? AND expires_at > ?) AS session_live
             FROM orders WHERE order_id = ?
             """, [.text(session), .integer(now), .text(orderId)]).map { row in
-            var status = try Self.orderStatus(row)
-            status.askedSessionIsLive = row.int("session_live") == 1
-            return status
+            let t = "orders"
+            let status = OrderStatus(rowId: try row.requiredInt("id", table: t), orderId: try row.requiredText("order_id", table: t),
+                                     sessionId: try row.requiredText("session_id", table: t), state: try row.state("state", table: t),
+                                     transactionId: row.int("transaction_id"), createdAt: try row.requiredInt("created_at", table: t),
+                                     reservedAt: row.int("reserved_at"))
+            return (status, row.int("session_live") == 1)
         }
-    }
-
-    private static let statusColumns = "id, order_id, session_id, state, transaction_id, created_at, reserved_at"
-
-    private static func orderStatus(_ row: SQLRow) throws -> OrderStatus {
-        let t = "orders"
-        return OrderStatus(rowId: try row.requiredInt("id", table: t), orderId: try row.requiredText("order_id", table: t),
-                           sessionId: try row.requiredText("session_id", table: t), state: try row.state("state", table: t),
-                           transactionId: row.int("transaction_id"), createdAt: try row.requiredInt("created_at", table: t),
-                           reservedAt: row.int("reserved_at"))
     }
 }
