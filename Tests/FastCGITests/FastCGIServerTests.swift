@@ -9,6 +9,16 @@ import TestSupport
     /// The two tests that swap fd 0 take turns (tests of a suite run in parallel).
     static let standardInput = NSLock()
 
+    /// Runs `body` holding fd 0 to itself, then puts the original fd 0 back.
+    func swappingStandardInput(_ body: () throws -> Void) throws {
+        Self.standardInput.lock()
+        defer { Self.standardInput.unlock() }
+        let saved = dup(0)
+        try #require(saved >= 0, "fd 0 must be open to be swapped")
+        defer { dup2(saved, 0); close(saved) }
+        try body()
+    }
+
     @Test func runThrowsWhenMakeHandlerThrowsInsteadOfCrashing() {
         let app = TestServer(threads: 3, waitForSocket: false) { throw SetupFailed() }
         #expect(app.waitForReturn(timeout: 10))
@@ -34,26 +44,23 @@ import TestSupport
     /// An inherited fd 0 that is a socket but not a listening one (a wrong spawn line): run stops with the reason
     /// instead of waiting forever for connections that cannot come.
     @Test func runFailsOnASocketThatDoesNotListen() throws {
-        Self.standardInput.lock()
-        defer { Self.standardInput.unlock() }
-        let saved = dup(0)
-        try #require(saved >= 0, "fd 0 must be open to be swapped")
-        defer { dup2(saved, 0); close(saved) }
-        let unconnected = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        dup2(unconnected, 0)
-        close(unconnected)
-        let server = FastCGIServer(listen: .inherited, threads: 1)
-        let outcome = Locked<(any Error)?>(nil), returned = DispatchSemaphore(value: 0)
-        Thread {
-            do { try server.run { echo } } catch { outcome.withLock { $0 = error } }
-            returned.signal()
-        }.start()
-        #expect(returned.wait(timeout: .now() + 20) == .success, "run did not return")
-        guard case FastCGIServerError.acceptFailed(let code)? = outcome.current as? FastCGIServerError else {
-            Issue.record("expected acceptFailed, got \(String(describing: outcome.current))")
-            return
+        try swappingStandardInput {
+            let unconnected = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            dup2(unconnected, 0)
+            close(unconnected)
+            let server = FastCGIServer(listen: .inherited, threads: 1)
+            let outcome = Locked<(any Error)?>(nil), returned = DispatchSemaphore(value: 0)
+            Thread {
+                do { try server.run { echo } } catch { outcome.withLock { $0 = error } }
+                returned.signal()
+            }.start()
+            #expect(returned.wait(timeout: .now() + 20) == .success, "run did not return")
+            guard case FastCGIServerError.acceptFailed(let code)? = outcome.current as? FastCGIServerError else {
+                Issue.record("expected acceptFailed, got \(String(describing: outcome.current))")
+                return
+            }
+            #expect(code == EINVAL)
         }
-        #expect(code == EINVAL)
     }
 
     @Test func runTwiceIsRefused() throws {
@@ -153,32 +160,28 @@ import TestSupport
 
     /// fd 0 decides CGI versus FastCGI; swapped for a moment and restored.
     @Test func detectsCGIFromWhatIsOnStandardInput() throws {
-        Self.standardInput.lock()
-        defer { Self.standardInput.unlock() }
-        let saved = dup(0)
-        try #require(saved >= 0, "fd 0 must be open to be swapped")
-        defer { dup2(saved, 0); close(saved) }
+        try swappingStandardInput {
+            var pipeFDs: [Int32] = [0, 0]
+            #expect(pipe(&pipeFDs) == 0)
+            dup2(pipeFDs[0], 0)
+            #expect(FastCGIServer.isCGI, "a pipe (mod_cgi) is CGI")
+            close(pipeFDs[0]); close(pipeFDs[1])
 
-        var pipeFDs: [Int32] = [0, 0]
-        #expect(pipe(&pipeFDs) == 0)
-        dup2(pipeFDs[0], 0)
-        #expect(FastCGIServer.isCGI, "a pipe (mod_cgi) is CGI")
-        close(pipeFDs[0]); close(pipeFDs[1])
+            var pair: [Int32] = [0, 0]
+            #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
+            dup2(pair[0], 0)
+            #expect(FastCGIServer.isCGI, "a connected socket (mod_cgid) is CGI")
+            close(pair[0]); close(pair[1])
 
-        var pair: [Int32] = [0, 0]
-        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
-        dup2(pair[0], 0)
-        #expect(FastCGIServer.isCGI, "a connected socket (mod_cgid) is CGI")
-        close(pair[0]); close(pair[1])
-
-        let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var family = sa_family_t(AF_UNIX)   // an address of just the family: the kernel autobinds an abstract name
-        let bound = withUnsafePointer(to: &family) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sa_family_t>.size)) }
+            let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            var family = sa_family_t(AF_UNIX)   // an address of just the family: the kernel autobinds an abstract name
+            let bound = withUnsafePointer(to: &family) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sa_family_t>.size)) }
+            }
+            #expect(bound == 0 && listen(listener, 1) == 0)
+            dup2(listener, 0)
+            #expect(FastCGIServer.isCGI == false, "a listening socket (spawn-fcgi, mod_fcgid) is FastCGI")
+            close(listener)
         }
-        #expect(bound == 0 && listen(listener, 1) == 0)
-        dup2(listener, 0)
-        #expect(FastCGIServer.isCGI == false, "a listening socket (spawn-fcgi, mod_fcgid) is FastCGI")
-        close(listener)
     }
 }
