@@ -5,24 +5,6 @@ import TestSupport
 
 /// nginx keeping its FastCGI connections (upstream keepalive, fastcgi_keep_conn on), as the shipped snippet does.
 @Suite(.timeLimit(.minutes(5))) struct KeptConnectionTests {
-    /// `count` GETs at once, each on its own thread; the status and echoed path of each ("200 /n/3"), or "failed".
-    func concurrentGets(_ stack: Stack, count: Int, round: Int) -> [Int: String] {
-        let results = Locked([Int: String]())
-        let group = DispatchGroup()
-        let base = stack.nginx.baseURL
-        for i in 0..<count {
-            group.enter()
-            Thread {
-                defer { group.leave() }
-                let response = try? httpRequest(url: base + "/linepay/r\(round)/\(i)")
-                let text = response.map { "\($0.status) " + ((try? decodeEcho($0))?.pathInfo ?? "?") } ?? "failed"
-                results.withLock { $0[i] = text }
-            }.start()
-        }
-        _ = group.wait(timeout: .now() + 120)
-        return results.current
-    }
-
     /// nginx keeps up to 16 idle connections, more than the server's 2 threads. With a thread parked reading each
     /// kept connection (libfcgi on its own), requests nginx sent over the others would wait until its timeout.
     @Test func moreKeptConnectionsThanThreadsAreAllServed() throws {
@@ -31,7 +13,8 @@ import TestSupport
             return echo(request)
         }
         for round in 0..<3 {
-            let answered = concurrentGets(stack, count: 24, round: round)
+            let (answered, finished) = stack.concurrentGets(count: 24) { "/linepay/r\(round)/\($0)" }
+            #expect(finished, "round \(round) did not end")
             #expect((0..<24).allSatisfy { answered[$0] == "200 /r\(round)/\($0)" }, "round \(round): \(answered)\n\(stack.nginx.errorLog)")
         }
         #expect(stack.app.server.connectionsAccepted > 2, "nginx opened no more connections than there are threads")
@@ -70,7 +53,7 @@ import TestSupport
     /// of waiting on a connection nobody reads.
     @Test func stopClosesKeptConnections() throws {
         let stack = try Stack(threads: 2, keepsConnections: true)
-        _ = concurrentGets(stack, count: 8, round: 0)
+        _ = stack.concurrentGets(count: 8) { "/linepay/r0/\($0)" }
         #expect(stack.app.stop())
         let after = try httpRequest(url: stack.url("/linepay/gone"), timeout: 30)
         #expect(after.status == 502, "\(after.status) \(after.text)")

@@ -68,6 +68,25 @@ final class Stack {
 
     func url(_ path: String) -> String { nginx.baseURL + path }
 
+    /// `count` GETs at once through nginx, each on its own thread, of `path(i)`: the status and echoed PATH_INFO of
+    /// each ("200 /n/3", or "failed"), and whether all ended within `timeout` seconds.
+    func concurrentGets(count: Int, timeout: Double = 120, path: @escaping @Sendable (Int) -> String) -> (answers: [Int: String], finished: Bool) {
+        let results = Locked([Int: String]())
+        let group = DispatchGroup()
+        let base = nginx.baseURL
+        for i in 0..<count {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                let response = try? httpRequest(url: base + path(i))
+                let text = response.map { "\($0.status) " + ((try? decodeEcho($0))?.pathInfo ?? "?") } ?? "failed"
+                results.withLock { $0[i] = text }
+            }.start()
+        }
+        let finished = group.wait(timeout: .now() + timeout) == .success
+        return (results.current, finished)
+    }
+
     /// Stops nginx, then the app; true when `run` returned.
     func stop() -> Bool {
         nginx.stop()

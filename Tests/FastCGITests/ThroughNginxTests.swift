@@ -97,20 +97,8 @@ import TestSupport
 
     @Test func answersSixteenConcurrentRequestsOnFourThreads() throws {
         let stack = try Stack(threads: 4)
-        let results = Locked([Int: String]())
-        let group = DispatchGroup()
-        let base = stack.nginx.baseURL
-        for i in 0..<16 {
-            group.enter()
-            Thread {
-                defer { group.leave() }
-                let response = try? httpRequest(url: base + "/linepay/n/\(i)?i=\(i)")
-                let text = response.map { "\($0.status) " + ((try? decodeEcho($0))?.pathInfo ?? "?") } ?? "failed"
-                results.withLock { $0[i] = text }
-            }.start()
-        }
-        #expect(group.wait(timeout: .now() + 60) == .success)
-        let answered = results.current
+        let (answered, finished) = stack.concurrentGets(count: 16, timeout: 60) { "/linepay/n/\($0)?i=\($0)" }
+        #expect(finished)
         #expect(answered.count == 16)
         for i in 0..<16 { #expect(answered[i] == "200 /n/\(i)") }
         #expect(stack.stop())
